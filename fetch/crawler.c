@@ -1,0 +1,779 @@
+/*
+ * crawler: frontier in SQLite, requests through a curl multi handle,
+ * retries with backoff, conditional requests. See crawler.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "crawler.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "config.h"
+#include "entity.h"
+#include "exitcode.h"
+#include "fsutil.h"
+#include "links.h"
+#include "log.h"
+#include "page_store.h"
+#include "stage.h"
+#include "url.h"
+
+#define MAX_REDIRECTS 5
+#define MAX_RETRY_WAIT 600.0
+
+enum { F_QUEUED = 0, F_ACTIVE = 1, F_DONE = 2 };
+
+struct job {
+	char *key;
+	char *url;          /* URL to request now (changes on redirects) */
+	int depth;
+	int attempts;       /* failed attempts so far */
+	int redirects;
+	double not_before;  /* monotonic time before which not to start */
+	CURL *eh;
+	struct curl_slist *hdrs;
+	struct buf body;
+	char *etag, *last_modified, *location;
+	bool too_big;
+	char errbuf[CURL_ERROR_SIZE];
+	struct job *next;
+};
+
+struct crawler {
+	const struct config *cfg;
+	struct page_store *ps;
+	sqlite3 *db;
+	struct scope sc;
+	CURLM *multi;
+	struct job *active, *waiting;   /* in flight; waiting to retry */
+	int n_active;
+	long concurrency, max_pages, max_depth, retries, timeout, connect_timeout;
+	long long max_size;
+	double delay;
+	double next_start;              /* earliest start of the next request */
+	char *ua;
+	unsigned long started_pages;
+	unsigned long seq;
+	struct crawl_stats *st;
+	int fatal;                      /* an exit code when the store failed */
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int exec(struct crawler *c, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("page store: %s", err ? err : sqlite3_errmsg(c->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Adds a URL to the frontier unless its key is there already. */
+static int frontier_add(struct crawler *c, const char *key, const char *url, int depth)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(c->db,
+		"INSERT OR IGNORE INTO frontier (key, url, depth, seq, state) "
+		"VALUES (?, ?, ?, ?, 0)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, depth);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)++c->seq);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	if (rc)
+		log_error("page store: %s", sqlite3_errmsg(c->db));
+	return rc;
+}
+
+static int frontier_state(struct crawler *c, const char *key, int state)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, state);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Takes the next queued entry; returns NULL when there is none. */
+static struct job *frontier_next(struct crawler *c)
+{
+	sqlite3_stmt *st;
+	struct job *j = NULL;
+
+	if (sqlite3_prepare_v2(c->db,
+		"SELECT key, url, depth FROM frontier WHERE state = 0 "
+		"ORDER BY seq LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && (j = calloc(1, sizeof *j))) {
+		j->key = strdup((const char *)sqlite3_column_text(st, 0));
+		j->url = strdup((const char *)sqlite3_column_text(st, 1));
+		j->depth = sqlite3_column_int(st, 2);
+		buf_init(&j->body, (size_t)c->max_size);
+	}
+	sqlite3_finalize(st);
+	if (j && frontier_state(c, j->key, F_ACTIVE)) {
+		free(j->key);
+		free(j->url);
+		free(j);
+		j = NULL;
+	}
+	return j;
+}
+
+static int crawl_begin(struct crawler *c)
+{
+	sqlite3_stmt *st;
+	bool resume = false;
+	char **starts;
+
+	if (exec(c,
+		 "CREATE TABLE IF NOT EXISTS frontier (\n"
+		 "  key TEXT PRIMARY KEY, url TEXT NOT NULL, depth INTEGER NOT NULL,\n"
+		 "  seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0 -- 0 queued, 1 active, 2 done\n"
+		 ");\n"
+		 "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(state, seq);\n"
+		 "CREATE TABLE IF NOT EXISTS crawl_state (k TEXT PRIMARY KEY, v TEXT);\n"))
+		return -1;
+	if (sqlite3_prepare_v2(c->db, "SELECT v FROM crawl_state WHERE k = 'status'",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    !strcmp((const char *)sqlite3_column_text(st, 0), "running"))
+			resume = true;
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(seq), 0) FROM frontier",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			c->seq = (unsigned long)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (resume) {
+		if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM frontier WHERE state = 2",
+				       -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				c->st->resumed = (unsigned long)sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+		log_info("resuming an interrupted crawl (%lu pages already done)",
+			 c->st->resumed);
+		return exec(c, "UPDATE frontier SET state = 0 WHERE state = 1");
+	}
+	if (exec(c, "BEGIN; DELETE FROM frontier; "
+		    "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'running');"))
+		return -1;
+	c->seq = 0;
+	starts = config_list(c->cfg, "fetch", "start_urls", NULL);
+	for (char **s = starts; s && *s; s++) {
+		struct canon cn;
+		enum url_verdict v = url_canon(&c->sc, NULL, *s, &cn);
+		if (v == URL_BAD) {
+			log_error("[fetch] start_urls: '%s' is not a valid URL", *s);
+		} else {
+			/* A start URL is fetched even when no follow pattern matches it. */
+			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, 0);
+		}
+		free(cn.url);
+	}
+	config_list_free(starts);
+	return exec(c, "COMMIT");
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct job *j = arg;
+	int rc = buf_add(&j->body, p, sz * n);
+	if (rc == BUF_TOOBIG)
+		j->too_big = true;
+	return rc ? 0 : sz * n;
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	if (len <= nl + 1 || strncasecmp(line, name, nl) || line[nl] != ':')
+		return NULL;
+	const char *v = line + nl + 1, *e = line + len;
+	while (v < e && (*v == ' ' || *v == '\t'))
+		v++;
+	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	return strndup(v, (size_t)(e - v));
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct job *j = arg;
+	size_t len = sz * n;
+	char *v;
+
+	/* A new response (after a 100 Continue, say) starts afresh. */
+	if (len > 5 && !strncmp(p, "HTTP/", 5)) {
+		free(j->etag);
+		free(j->last_modified);
+		free(j->location);
+		j->etag = j->last_modified = j->location = NULL;
+	}
+	if ((v = header_value(p, len, "ETag"))) {
+		free(j->etag);
+		j->etag = v;
+	} else if ((v = header_value(p, len, "Last-Modified"))) {
+		free(j->last_modified);
+		j->last_modified = v;
+	} else if ((v = header_value(p, len, "Location"))) {
+		free(j->location);
+		j->location = v;
+	}
+	return len;
+}
+
+static void job_reset_response(struct job *j)
+{
+	buf_reset(&j->body);
+	free(j->etag);
+	free(j->last_modified);
+	free(j->location);
+	j->etag = j->last_modified = j->location = NULL;
+	j->too_big = false;
+	j->errbuf[0] = '\0';
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+}
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	job_reset_response(j);
+	if (j->eh)
+		curl_easy_cleanup(j->eh);
+	buf_free(&j->body);
+	free(j->key);
+	free(j->url);
+	free(j);
+}
+
+static int job_start(struct crawler *c, struct job *j)
+{
+	struct page_meta old;
+	struct buf h;
+
+	job_reset_response(j);
+	if (!j->eh && !(j->eh = curl_easy_init()))
+		return -1;
+	curl_easy_reset(j->eh);
+	curl_easy_setopt(j->eh, CURLOPT_URL, j->url);
+	curl_easy_setopt(j->eh, CURLOPT_USERAGENT, c->ua);
+	curl_easy_setopt(j->eh, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(j->eh, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(j->eh, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(j->eh, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(j->eh, CURLOPT_TIMEOUT, c->timeout);
+	curl_easy_setopt(j->eh, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	curl_easy_setopt(j->eh, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(j->eh, CURLOPT_LOW_SPEED_TIME, c->timeout < 30 ? c->timeout : 30L);
+	curl_easy_setopt(j->eh, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_size);
+	curl_easy_setopt(j->eh, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(j->eh, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(j->eh, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(j->eh, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(j->eh, CURLOPT_ERRORBUFFER, j->errbuf);
+	curl_easy_setopt(j->eh, CURLOPT_PRIVATE, j);
+
+	/* Conditional request when a good copy is stored. */
+	buf_init(&h, 0);
+	if (page_store_get(c->ps, j->key, &old) == 1) {
+		if (old.sha256 && old.status == 200) {
+			if (old.etag) {
+				buf_addf(&h, "If-None-Match: %s", old.etag);
+				j->hdrs = curl_slist_append(j->hdrs, h.data);
+				buf_reset(&h);
+			}
+			if (old.last_modified) {
+				buf_addf(&h, "If-Modified-Since: %s", old.last_modified);
+				j->hdrs = curl_slist_append(j->hdrs, h.data);
+			}
+		}
+		page_meta_free(&old);
+	}
+	buf_free(&h);
+	if (j->hdrs)
+		curl_easy_setopt(j->eh, CURLOPT_HTTPHEADER, j->hdrs);
+	if (curl_multi_add_handle(c->multi, j->eh) != CURLM_OK)
+		return -1;
+	j->next = c->active;
+	c->active = j;
+	c->n_active++;
+	c->st->requests++;
+	c->next_start = now_mono() + c->delay;
+	log_debug("GET %s", j->url);
+	return 0;
+}
+
+static void unlink_active(struct crawler *c, struct job *j)
+{
+	for (struct job **p = &c->active; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			break;
+		}
+	j->next = NULL;
+	c->n_active--;
+	curl_multi_remove_handle(c->multi, j->eh);
+}
+
+/* Schedules another attempt, or gives up. wait < 0: exponential backoff. */
+static void job_retry(struct crawler *c, struct job *j, int status, const char *why,
+		      double wait)
+{
+	j->attempts++;
+	if (j->attempts > c->retries) {
+		log_warn("giving up on '%s' after %d attempts: %s", j->url, j->attempts, why);
+		page_store_fail(c->ps, j->key, j->url, status, why);
+		frontier_state(c, j->key, F_DONE);
+		c->st->failed++;
+		job_free(j);
+		return;
+	}
+	if (wait < 0) {
+		wait = pow(2.0, j->attempts - 1) * (c->delay > 0.5 ? c->delay : 0.5);
+		wait += wait * 0.5 * ((double)rand() / RAND_MAX); /* jitter */
+	}
+	if (wait > MAX_RETRY_WAIT)
+		wait = MAX_RETRY_WAIT;
+	log_info("retrying '%s' in %.1f s (%s)", j->url, wait, why);
+	c->st->retried++;
+	j->not_before = now_mono() + wait;
+	j->next = c->waiting;
+	c->waiting = j;
+}
+
+static bool is_html(const char *ct)
+{
+	return ct && (!strncasecmp(ct, "text/html", 9) ||
+		      !strncasecmp(ct, "application/xhtml+xml", 21));
+}
+
+static bool is_xml(const char *ct)
+{
+	return ct && (!strncasecmp(ct, "application/xml", 15) ||
+		      !strncasecmp(ct, "text/xml", 8));
+}
+
+/* Splits "text/html; charset=UTF-8" into type and charset. */
+static void split_content_type(const char *ct, char **type, char **charset)
+{
+	*type = *charset = NULL;
+	if (!ct)
+		return;
+	const char *semi = strchr(ct, ';');
+	size_t tl = semi ? (size_t)(semi - ct) : strlen(ct);
+	while (tl && ct[tl - 1] == ' ')
+		tl--;
+	*type = strndup(ct, tl);
+	for (char *p = *type; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *cs = semi ? strcasestr(semi, "charset=") : NULL;
+	if (cs) {
+		cs += 8;
+		if (*cs == '"')
+			cs++;
+		size_t l = strcspn(cs, "\"; ");
+		if (l)
+			*charset = strndup(cs, l);
+	}
+}
+
+static void follow_links(struct crawler *c, struct job *j, struct link_list *ll)
+{
+	if (c->max_depth && j->depth >= c->max_depth)
+		return;
+	for (size_t i = 0; i < ll->n; i++) {
+		struct canon cn;
+		if (url_canon(&c->sc, j->url, ll->hrefs[i], &cn) == URL_OK)
+			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth + 1);
+		free(cn.url);
+	}
+}
+
+static void follow_body(struct crawler *c, struct job *j, const char *ctype,
+			const char *charset, const char *body, size_t len)
+{
+	struct link_list ll;
+	memset(&ll, 0, sizeof ll);
+	if (is_html(ctype))
+		links_from_html(body, len, charset, &ll);
+	else if (is_xml(ctype))
+		links_from_sitemap(body, len, &ll);
+	follow_links(c, j, &ll);
+	link_list_free(&ll);
+}
+
+/* A 304: the links are those of the stored copy. */
+static void follow_stored(struct crawler *c, struct job *j, const struct page_meta *m)
+{
+	struct buf b;
+	if (!m->sha256)
+		return;
+	buf_init(&b, 0);
+	if (page_store_body(c->ps, m->sha256, &b) == 0)
+		follow_body(c, j, m->content_type, m->charset, b.data, b.len);
+	buf_free(&b);
+}
+
+static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
+{
+	struct page_meta m, old;
+	struct canon self;
+	char *ctype, *charset;
+	int had;
+
+	memset(&m, 0, sizeof m);
+	split_content_type(ctype_raw, &ctype, &charset);
+	had = page_store_get(c->ps, j->key, &old);
+
+	m.key = j->key;
+	m.url = j->url;
+	m.final_url = j->url;
+	url_canon(&c->sc, NULL, j->url, &self);
+	m.entity_id = self.kind ? self.key : NULL;
+	m.kind = (char *)(self.kind ? entity_kind_name(self.kind) :
+			  is_xml(ctype) ? "sitemap" : is_html(ctype) ? "index" : "other");
+	m.status = 200;
+	m.content_type = ctype;
+	m.charset = charset;
+	m.etag = j->etag;
+	m.last_modified = j->last_modified;
+	if (page_store_put(c->ps, &m, j->body.data, j->body.len)) {
+		c->fatal = EXIT_OUTPUT;
+	} else {
+		if (had == 1 && old.sha256 && !strcmp(old.sha256, m.sha256))
+			c->st->unchanged++;
+		c->st->stored++;
+	}
+	free(m.sha256);
+	free(m.checked_at);
+	if (had == 1)
+		page_meta_free(&old);
+
+	follow_body(c, j, ctype, charset, j->body.data, j->body.len);
+	free(self.url);
+	free(ctype);
+	free(charset);
+}
+
+static void handle_redirect(struct crawler *c, struct job *j, long code)
+{
+	struct canon cn;
+	enum url_verdict v;
+
+	if (!j->location) {
+		page_store_fail(c->ps, j->key, j->url, (int)code, "redirect without Location");
+		c->st->failed++;
+		return;
+	}
+	v = url_canon(&c->sc, j->url, j->location, &cn);
+	if (v != URL_OK && !(v == URL_NOT_FOLLOWED && cn.kind)) {
+		log_warn("'%s' redirects to '%s', outside the crawl: not followed",
+			 j->url, j->location);
+		page_store_fail(c->ps, j->key, j->url, (int)code, "redirect outside the crawl");
+		c->st->failed++;
+	} else if (!strcmp(cn.kind ? cn.key : cn.url, j->key)) {
+		/* The same entity under a new slug: keep its id, fetch the new URL. */
+		if (++j->redirects > MAX_REDIRECTS) {
+			page_store_fail(c->ps, j->key, j->url, (int)code, "too many redirects");
+			c->st->failed++;
+		} else {
+			/* The caller re-issues the job, seeing the URL change. */
+			free(j->url);
+			j->url = cn.url;
+			cn.url = NULL;
+		}
+	} else {
+		frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth);
+		page_store_fail(c->ps, j->key, j->url, (int)code, "redirected");
+		c->st->redirected++;
+	}
+	free(cn.url);
+}
+
+static bool transient_curl(CURLcode e)
+{
+	switch (e) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One request finished. Returns true when the job is finished for good. */
+static void job_done(struct crawler *c, struct job *j, CURLcode res)
+{
+	long code = 0;
+	char *ct = NULL;
+	char why[CURL_ERROR_SIZE + 64];
+
+	unlink_active(c, j);
+	curl_easy_getinfo(j->eh, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(j->eh, CURLINFO_CONTENT_TYPE, &ct);
+
+	if (res != CURLE_OK) {
+		if (j->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+			log_warn("'%s' is larger than [fetch] max_page_size (%lld bytes): skipped",
+				 j->url, c->max_size);
+			page_store_fail(c->ps, j->key, j->url, (int)code, "too big");
+			c->st->failed++;
+			goto finished;
+		}
+		snprintf(why, sizeof why, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
+		if (transient_curl(res)) {
+			job_retry(c, j, (int)code, why, -1);
+			return;
+		}
+		log_warn("cannot fetch '%s': %s", j->url, why);
+		page_store_fail(c->ps, j->key, j->url, (int)code, why);
+		c->st->failed++;
+		goto finished;
+	}
+
+	if (code == 200) {
+		handle_200(c, j, ct);
+	} else if (code == 304) {
+		struct page_meta old;
+		if (page_store_get(c->ps, j->key, &old) == 1) {
+			char now[21];
+			iso_time_now(now);
+			free(old.checked_at);
+			old.checked_at = strdup(now);
+			free(old.error);
+			old.error = NULL;
+			if (page_store_put(c->ps, &old, NULL, 0))
+				c->fatal = EXIT_OUTPUT;
+			follow_stored(c, j, &old);
+			page_meta_free(&old);
+		}
+		c->st->not_modified++;
+	} else if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
+		char *before = strdup(j->url);
+		handle_redirect(c, j, code);
+		if (before && strcmp(before, j->url)) {
+			free(before);
+			if (job_start(c, j))
+				c->fatal = EXIT_FAIL;
+			return;
+		}
+		free(before);
+	} else if (code == 404 || code == 410) {
+		page_store_fail(c->ps, j->key, j->url, (int)code, "gone");
+		c->st->gone++;
+	} else if (code == 429 || code == 503 || (code >= 500 && code <= 599)) {
+		curl_off_t ra = -1;
+		curl_easy_getinfo(j->eh, CURLINFO_RETRY_AFTER, &ra);
+		snprintf(why, sizeof why, "HTTP %ld", code);
+		job_retry(c, j, (int)code, why,
+			  (code == 429 || code == 503) && ra > 0 ? (double)ra : -1);
+		return;
+	} else {
+		log_warn("'%s' answered HTTP %ld: skipped", j->url, code);
+		snprintf(why, sizeof why, "HTTP %ld", code);
+		page_store_fail(c->ps, j->key, j->url, (int)code, why);
+		c->st->failed++;
+	}
+finished:
+	frontier_state(c, j->key, F_DONE);
+	job_free(j);
+}
+
+static void take_done(struct crawler *c)
+{
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(c->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		struct job *j = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		CURLcode res = msg->data.result;
+		if (exec(c, "BEGIN IMMEDIATE")) {
+			c->fatal = EXIT_OUTPUT;
+			return;
+		}
+		job_done(c, j, res);
+		if (exec(c, "COMMIT"))
+			c->fatal = EXIT_OUTPUT;
+	}
+}
+
+/* Starts what may start now; returns seconds until something may. */
+static double start_more(struct crawler *c, bool *queue_empty)
+{
+	double t = now_mono(), wait = 1.0;
+
+	*queue_empty = false;
+	while (c->n_active < c->concurrency && !c->fatal) {
+		if (t < c->next_start)
+			return c->next_start - t;
+		/* Retries whose time has come go first. */
+		struct job **pp, *j = NULL;
+		double soonest = -1;
+		for (pp = &c->waiting; *pp; pp = &(*pp)->next) {
+			if ((*pp)->not_before <= t) {
+				j = *pp;
+				*pp = j->next;
+				break;
+			}
+			if (soonest < 0 || (*pp)->not_before < soonest)
+				soonest = (*pp)->not_before;
+		}
+		if (!j) {
+			if (c->max_pages && c->started_pages >= (unsigned long)c->max_pages) {
+				*queue_empty = !c->waiting;
+				return soonest > 0 ? soonest - t : wait;
+			}
+			j = frontier_next(c);
+			if (!j) {
+				*queue_empty = !c->waiting;
+				return soonest > 0 ? soonest - t : wait;
+			}
+			c->started_pages++;
+		}
+		if (job_start(c, j)) {
+			log_error("cannot start a request for '%s'", j->url);
+			job_free(j);
+			c->fatal = EXIT_FAIL;
+		}
+	}
+	return wait;
+}
+
+int crawl_run(const struct config *cfg, struct page_store *ps,
+	      struct crawl_stats *stats)
+{
+	struct crawler c;
+	struct buf ua;
+	int rc = EXIT_OK;
+
+	memset(&c, 0, sizeof c);
+	memset(stats, 0, sizeof *stats);
+	c.cfg = cfg;
+	c.ps = ps;
+	c.db = page_store_db(ps);
+	c.st = stats;
+	c.concurrency = (long)config_int(cfg, "fetch", "concurrency");
+	c.delay = config_double(cfg, "fetch", "delay");
+	c.max_pages = (long)config_int(cfg, "fetch", "max_pages");
+	c.max_depth = (long)config_int(cfg, "fetch", "max_depth");
+	c.max_size = config_int(cfg, "fetch", "max_page_size");
+	c.retries = (long)config_int(cfg, "fetch", "retries");
+	c.timeout = (long)config_int(cfg, "fetch", "timeout");
+	c.connect_timeout = (long)config_int(cfg, "fetch", "connect_timeout");
+	srand((unsigned)time(NULL));
+
+	buf_init(&ua, 0);
+	buf_adds(&ua, config_str(cfg, "fetch", "user_agent"));
+	if (*config_str(cfg, "fetch", "contact"))
+		buf_addf(&ua, " (+%s)", config_str(cfg, "fetch", "contact"));
+	else
+		log_warn("[fetch] contact is empty: set it so the wiki's operators can reach you");
+	c.ua = ua.data;
+
+	if (scope_init(&c.sc, cfg)) {
+		rc = EXIT_CONFIG;
+		goto cleanup;
+	}
+	if (crawl_begin(&c)) {
+		rc = EXIT_OUTPUT;
+		goto cleanup;
+	}
+	c.multi = curl_multi_init();
+	if (!c.multi) {
+		rc = EXIT_FAIL;
+		goto cleanup;
+	}
+	curl_multi_setopt(c.multi, CURLMOPT_MAX_HOST_CONNECTIONS, c.concurrency);
+
+	for (;;) {
+		bool empty;
+		int running, numfds;
+		double wait;
+
+		if (stage_stop || c.fatal)
+			break;
+		if (curl_multi_perform(c.multi, &running) != CURLM_OK) {
+			rc = EXIT_FAIL;
+			break;
+		}
+		take_done(&c);
+		if (c.fatal)
+			break;
+		wait = start_more(&c, &empty);
+		if (empty && c.n_active == 0)
+			break;
+		long ms = (long)(wait * 1000);
+		if (ms > 1000)
+			ms = 1000;
+		if (ms < 1)
+			ms = 1;
+		curl_multi_poll(c.multi, NULL, 0, (int)ms, &numfds);
+	}
+	if (c.fatal)
+		rc = c.fatal;
+	else if (stage_stop)
+		rc = EXIT_INTERRUPTED;
+	else
+		exec(&c, "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'complete')");
+
+cleanup:
+	while (c.active) {
+		struct job *j = c.active;
+		unlink_active(&c, j);
+		job_free(j);
+	}
+	while (c.waiting) {
+		struct job *j = c.waiting;
+		c.waiting = j->next;
+		job_free(j);
+	}
+	if (c.multi)
+		curl_multi_cleanup(c.multi);
+	scope_free(&c.sc);
+	buf_free(&ua);
+	if (rc == EXIT_OK && stats->failed)
+		rc = (stats->stored + stats->not_modified + stats->gone) ? EXIT_PARTIAL : EXIT_NETWORK;
+	return rc;
+}

@@ -1,0 +1,274 @@
+/*
+ * url: canonicalisation and scope, on libcurl's URL API. See url.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "url.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+
+static void lower(char *s)
+{
+	for (; s && *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static char *origin_of(CURLU *h)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	struct buf b;
+
+	buf_init(&b, 0);
+	curl_url_get(h, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(h, CURLUPART_HOST, &host, 0);
+	curl_url_get(h, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
+	if (scheme && host) {
+		lower(scheme);
+		lower(host);
+		buf_addf(&b, "%s://%s", scheme, host);
+		if (port)
+			buf_addf(&b, ":%s", port);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	if (!b.len) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+char *url_origin(const char *url)
+{
+	CURLU *h = curl_url();
+	char *o = NULL;
+	if (h && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK)
+		o = origin_of(h);
+	curl_url_cleanup(h);
+	return o;
+}
+
+static void **compile_list(const struct config *cfg, const char *key)
+{
+	size_t n = 0;
+	char **pats = config_list(cfg, "fetch", key, &n);
+	void **res;
+
+	if (!pats)
+		return NULL;
+	res = calloc(n + 1, sizeof *res);
+	for (size_t i = 0; res && i < n; i++) {
+		int err;
+		PCRE2_SIZE off;
+		res[i] = pcre2_compile((PCRE2_SPTR)pats[i], PCRE2_ZERO_TERMINATED,
+				       PCRE2_UTF, &err, &off, NULL);
+	}
+	config_list_free(pats);
+	return res;
+}
+
+int scope_init(struct scope *sc, const struct config *cfg)
+{
+	char **starts = config_list(cfg, "fetch", "start_urls", NULL);
+
+	memset(sc, 0, sizeof *sc);
+	sc->site_hosts = config_list(cfg, "fetch", "site_hosts", &sc->n_site_hosts);
+	for (size_t i = 0; sc->site_hosts && i < sc->n_site_hosts; i++)
+		lower(sc->site_hosts[i]);
+	sc->follow = compile_list(cfg, "follow");
+	sc->deny = compile_list(cfg, "deny");
+	if (!starts || !sc->site_hosts || !sc->follow || !sc->deny) {
+		config_list_free(starts);
+		return -1;
+	}
+	for (char **s = starts; *s; s++)
+		sc->n_origins++;
+	if (!sc->n_origins) {
+		log_error("[fetch] start_urls is empty: nothing to crawl");
+		config_list_free(starts);
+		return -1;
+	}
+	sc->origins = calloc(sc->n_origins + 1, sizeof *sc->origins);
+	for (size_t i = 0; sc->origins && i < sc->n_origins; i++) {
+		CURLU *h = curl_url();
+		char *scheme = NULL;
+		if (!h || curl_url_set(h, CURLUPART_URL, starts[i], 0) != CURLUE_OK ||
+		    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		    (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))) {
+			log_error("[fetch] start_urls: '%s' is not an http or https URL", starts[i]);
+			curl_free(scheme);
+			curl_url_cleanup(h);
+			config_list_free(starts);
+			return -1;
+		}
+		sc->origins[i] = origin_of(h);
+		curl_free(scheme);
+		curl_url_cleanup(h);
+	}
+	config_list_free(starts);
+	return 0;
+}
+
+void scope_free(struct scope *sc)
+{
+	config_list_free(sc->origins);
+	config_list_free(sc->site_hosts);
+	for (void **p = sc->follow; p && *p; p++)
+		pcre2_code_free(*p);
+	for (void **p = sc->deny; p && *p; p++)
+		pcre2_code_free(*p);
+	free(sc->follow);
+	free(sc->deny);
+	memset(sc, 0, sizeof *sc);
+}
+
+static bool any_match(void **res, const char *s)
+{
+	bool hit = false;
+	for (; res && *res && !hit; res++) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(*res, NULL);
+		if (md && pcre2_match(*res, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0,
+				      md, NULL) >= 0)
+			hit = true;
+		pcre2_match_data_free(md);
+	}
+	return hit;
+}
+
+/* Query parameters that only track where a visitor came from. */
+static bool tracking_param(const char *p, size_t len)
+{
+	static const char *names[] = { "ref", "fbclid", "gclid", "mc_cid", "mc_eid",
+				       "_ga", "source", NULL };
+	if (len >= 4 && !strncasecmp(p, "utm_", 4))
+		return true;
+	for (const char **n = names; *n; n++)
+		if (strlen(*n) == len && !strncasecmp(p, *n, len))
+			return true;
+	return false;
+}
+
+static void clean_query(const char *q, struct buf *out)
+{
+	while (q && *q) {
+		const char *amp = strchr(q, '&');
+		size_t len = amp ? (size_t)(amp - q) : strlen(q);
+		const char *eq = memchr(q, '=', len);
+		size_t nlen = eq ? (size_t)(eq - q) : len;
+		if (len && !tracking_param(q, nlen)) {
+			buf_addc(out, out->len ? '&' : '?');
+			buf_add(out, q, len);
+		}
+		q = amp ? amp + 1 : NULL;
+	}
+}
+
+enum url_verdict url_canon(const struct scope *sc, const char *base,
+			   const char *href, struct canon *out)
+{
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL;
+	char *origin = NULL;
+	struct buf b, qb;
+	enum url_verdict v = URL_BAD;
+	bool in_scope = false;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&b, 0);
+	buf_init(&qb, 0);
+	if (!h)
+		goto cleanup;
+	if (base && curl_url_set(h, CURLUPART_URL, base, 0) != CURLUE_OK)
+		goto cleanup;
+	if (curl_url_set(h, CURLUPART_URL, href, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		goto cleanup;
+	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto cleanup;
+	lower(scheme);
+	lower(host);
+	if (strcmp(scheme, "http") && strcmp(scheme, "https"))
+		goto cleanup;
+
+	/* A link naming one of the site's own hosts is a link to the host
+	 * being crawled (a mirror serves pages that still name the site). */
+	for (size_t i = 0; base && i < sc->n_site_hosts; i++) {
+		if (!strcmp(host, sc->site_hosts[i])) {
+			char *bo = url_origin(base);
+			if (bo) {
+				CURLU *bh = curl_url();
+				char *bs = NULL, *bhost = NULL, *bport = NULL;
+				if (bh && curl_url_set(bh, CURLUPART_URL, bo, 0) == CURLUE_OK) {
+					curl_url_get(bh, CURLUPART_SCHEME, &bs, 0);
+					curl_url_get(bh, CURLUPART_HOST, &bhost, 0);
+					curl_url_get(bh, CURLUPART_PORT, &bport, 0);
+					curl_url_set(h, CURLUPART_SCHEME, bs, 0);
+					curl_url_set(h, CURLUPART_HOST, bhost, 0);
+					curl_url_set(h, CURLUPART_PORT, bport, 0);
+				}
+				curl_free(bs);
+				curl_free(bhost);
+				curl_free(bport);
+				curl_url_cleanup(bh);
+				free(bo);
+			}
+			break;
+		}
+	}
+	origin = origin_of(h);
+	if (!origin)
+		goto cleanup;
+	for (size_t i = 0; i < sc->n_origins; i++)
+		if (!strcmp(origin, sc->origins[i]))
+			in_scope = true;
+
+	curl_url_get(h, CURLUPART_PATH, &path, 0);
+	curl_url_get(h, CURLUPART_QUERY, &query, 0);
+	buf_adds(&b, origin);
+	buf_adds(&b, path ? path : "/");
+	{
+		/* Directory-like paths end in a slash: /akira/12-1302 is /akira/12-1302/ */
+		const char *last = strrchr(b.data + strlen(origin), '/');
+		if (last && last[1] && !strchr(last, '.'))
+			buf_addc(&b, '/');
+	}
+	size_t path_end = b.len;
+	clean_query(query, &qb);
+	buf_add(&b, qb.data, qb.len);
+	out->url = buf_detach(&b, NULL);
+	if (!out->url)
+		goto cleanup;
+
+	out->kind = entity_from_href(out->url, out->key);
+	if (!in_scope) {
+		v = URL_OFFSITE;
+		goto cleanup;
+	}
+	{
+		char *p = strndup(out->url + strlen(origin), path_end - strlen(origin));
+		bool follow = p && any_match(sc->follow, p) && !any_match(sc->deny, p);
+		free(p);
+		v = follow ? URL_OK : URL_NOT_FOLLOWED;
+	}
+cleanup:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(path);
+	curl_free(query);
+	free(origin);
+	buf_free(&b);
+	buf_free(&qb);
+	curl_url_cleanup(h);
+	return v;
+}

@@ -1,0 +1,248 @@
+/*
+ * fsutil: atomic writes, directories, whole-file reads, hashing. See fsutil.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+int atomic_file_open(struct atomic_file *af, const char *path)
+{
+	struct buf tmp;
+	int fd;
+
+	memset(af, 0, sizeof *af);
+	buf_init(&tmp, 0);
+	if (buf_addf(&tmp, "%s.%ld%s", path, (long)getpid(), FS_TMP_SUFFIX)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	af->tmp = buf_detach(&tmp, NULL);
+	af->path = strdup(path);
+	if (!af->tmp || !af->path) {
+		free(af->tmp);
+		free(af->path);
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0 || !(af->fp = fdopen(fd, "w"))) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(af->tmp);
+		}
+		free(af->tmp);
+		free(af->path);
+		memset(af, 0, sizeof *af);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static void atomic_file_release(struct atomic_file *af)
+{
+	free(af->tmp);
+	free(af->path);
+	memset(af, 0, sizeof *af);
+}
+
+int atomic_file_commit(struct atomic_file *af, bool sync)
+{
+	int e = 0;
+
+	if (fflush(af->fp))
+		e = errno;
+	if (!e && ferror(af->fp))
+		e = EIO;
+	if (!e && sync && fsync(fileno(af->fp)))
+		e = errno;
+	if (fclose(af->fp) && !e)
+		e = errno;
+	af->fp = NULL;
+	if (!e && rename(af->tmp, af->path))
+		e = errno;
+	if (e)
+		unlink(af->tmp);
+	atomic_file_release(af);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void atomic_file_abort(struct atomic_file *af)
+{
+	if (af->fp)
+		fclose(af->fp);
+	if (af->tmp)
+		unlink(af->tmp);
+	atomic_file_release(af);
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, bool sync)
+{
+	struct atomic_file af;
+
+	if (atomic_file_open(&af, path))
+		return -1;
+	if (len && fwrite(data, 1, len, af.fp) != len) {
+		int e = errno ? errno : EIO;
+		atomic_file_abort(&af);
+		errno = e;
+		return -1;
+	}
+	return atomic_file_commit(&af, sync);
+}
+
+int fs_mkdir_p(const char *path)
+{
+	char *p, *s;
+	int rc = 0;
+
+	if (!*path)
+		return 0;
+	p = strdup(path);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, 0777) && errno != EEXIST) {
+				rc = -1;
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	if (!rc) {
+		struct stat st;
+		if (stat(path, &st))
+			rc = -1;
+		else if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			rc = -1;
+		}
+	}
+	{
+		int e = errno;
+		free(p);
+		errno = e;
+	}
+	return rc;
+}
+
+int fs_read_file(const char *path, struct buf *b)
+{
+	char chunk[65536];
+	int fd, rc = 0;
+	ssize_t n;
+
+	buf_reset(b);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		int r = buf_add(b, chunk, (size_t)n);
+		if (r == BUF_TOOBIG) {
+			errno = EFBIG;
+			rc = -2;
+			break;
+		} else if (r) {
+			errno = ENOMEM;
+			rc = -3;
+			break;
+		}
+	}
+	{
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return rc;
+}
+
+bool fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+int fs_remove_stale_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t sl = strlen(FS_TMP_SUFFIX);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > sl && !strcmp(de->d_name + l - sl, FS_TMP_SUFFIX)) {
+			char *p = fs_join(dir, de->d_name);
+			if (p && !unlink(p))
+				n++;
+			free(p);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+char *fs_join(const char *dir, const char *name)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (buf_adds(&b, dir) ||
+	    (b.len && b.data[b.len - 1] != '/' && buf_addc(&b, '/')) ||
+	    buf_adds(&b, name)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void iso_time_now(char out[21])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

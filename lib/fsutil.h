@@ -1,0 +1,64 @@
+/*
+ * fsutil: the file operations every stage shares. Every file a stage
+ * writes goes through atomic_file: it is written under a temporary name in
+ * the same directory and renamed into place on commit, so that a crash at
+ * any moment leaves either the old file or the new one, never half of one.
+ */
+#ifndef FSUTIL_H
+#define FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+/* Suffix of temporary files; stale ones are removed by fs_remove_stale_tmp. */
+#define FS_TMP_SUFFIX ".tmp"
+
+struct atomic_file {
+	FILE *fp;       /* write here */
+	char *path;     /* final name */
+	char *tmp;      /* temporary name: path + ".<pid>" + FS_TMP_SUFFIX */
+};
+
+/* Opens path's temporary file for writing. Returns 0, or -1 with errno
+ * set (nothing to clean up). */
+int atomic_file_open(struct atomic_file *af, const char *path);
+
+/* Flushes, optionally fsyncs (sync), closes and renames into place.
+ * Returns 0, or -1 with errno set; on failure the temporary file is
+ * removed and the old file, if any, is untouched. Always releases af. */
+int atomic_file_commit(struct atomic_file *af, bool sync);
+
+/* Removes the temporary file and releases af. Safe after a failed open. */
+void atomic_file_abort(struct atomic_file *af);
+
+/* Writes len bytes to path atomically. Returns 0 or -1 with errno set. */
+int fs_write_atomic(const char *path, const void *data, size_t len, bool sync);
+
+/* Creates path and its parents (mode 0777 & ~umask). 0 or -1/errno. */
+int fs_mkdir_p(const char *path);
+
+/* Reads a whole file into b (replacing its contents; b's cap applies).
+ * Returns 0, -1 with errno set, or BUF_TOOBIG/BUF_NOMEM as -2/-3 with
+ * errno EFBIG/ENOMEM. */
+int fs_read_file(const char *path, struct buf *b);
+
+/* True if path exists (any type). */
+bool fs_exists(const char *path);
+
+/* Removes "*.<pid>.tmp" files left in dir by killed runs. Returns the
+ * number removed. */
+int fs_remove_stale_tmp(const char *dir);
+
+/* Joins dir and name with one '/'. The caller frees the result. */
+char *fs_join(const char *dir, const char *name);
+
+/* Lowercase hex SHA-256 of data into out (65 bytes with the NUL). */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
+void iso_time_now(char out[21]);
+
+#endif

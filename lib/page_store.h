@@ -1,0 +1,81 @@
+/*
+ * page_store: the pages fetch stored, in the work directory.
+ *
+ *   WORK/pages.db            SQLite index: one row per page (table pages)
+ *   WORK/bodies/ab/<sha256>  bodies, decompressed, named by content hash
+ *
+ * A body is written (atomically) before the row that names it is
+ * committed, so a crash leaves at worst an unreferenced body, never a row
+ * without its body. Bodies are immutable and shared by pages with the same
+ * content. A row keeps the last good body: a failed or gone fetch updates
+ * the status and error columns but never drops the good copy's hash.
+ *
+ * fetch writes the store; parse reads it. Inspect it with
+ *   sqlite3 work/pages.db 'select key, status, url from pages'
+ */
+#ifndef PAGE_STORE_H
+#define PAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct sqlite3;
+struct page_store;
+
+struct page_meta {
+	char *key;           /* entity id ("12-1401") or canonical URL */
+	char *url;           /* canonical URL requested */
+	char *final_url;     /* URL after redirects */
+	char *entity_id;     /* "12-1401", or NULL for non-entity pages */
+	char *kind;          /* work, person, character, company, index, other */
+	int status;          /* HTTP status of the last attempt, 0 if none */
+	char *content_type;  /* media type without parameters */
+	char *charset;       /* from Content-Type, or NULL */
+	char *etag;
+	char *last_modified;
+	char *fetched_at;    /* ISO 8601 UTC of the last good fetch */
+	char *checked_at;    /* ISO 8601 UTC of the last attempt */
+	char *sha256;        /* hash of the stored body, or NULL */
+	long long size;      /* body bytes */
+	char *error;         /* last failure, or NULL */
+};
+
+/* Opens (creating when write) the store in work_dir. Returns 0, or -1
+ * after logging a message naming the file. */
+int page_store_open(struct page_store **ps, const char *work_dir, bool write);
+void page_store_close(struct page_store *ps);
+
+/* The SQLite handle, for stages that keep tables of their own in the
+ * store's database (fetch's frontier). */
+struct sqlite3 *page_store_db(struct page_store *ps);
+
+/* Looks key up. Returns 1 and fills m (free with page_meta_free) when
+ * found, 0 when not, -1 on error. */
+int page_store_get(struct page_store *ps, const char *key, struct page_meta *m);
+
+/* Writes body (when not NULL) then the row for m. m->sha256 and m->size
+ * are set from the body. Returns 0 or -1 after logging. */
+int page_store_put(struct page_store *ps, struct page_meta *m,
+		   const void *body, size_t len);
+
+/* Records a failed attempt: status (0 when no response) and error;
+ * keeps the good copy. Creates the row when the page is new. */
+int page_store_fail(struct page_store *ps, const char *key, const char *url,
+		    int status, const char *error);
+
+/* Reads the body with hash sha into b. Returns 0, or -1 after logging. */
+int page_store_body(struct page_store *ps, const char *sha, struct buf *b);
+
+/* Path of the body file for sha; the caller frees it. */
+char *page_store_body_path(struct page_store *ps, const char *sha);
+
+/* Calls fn for every page in key order. Stops and returns fn's value
+ * when it is not 0; returns -1 on a database error. */
+int page_store_foreach(struct page_store *ps,
+		       int (*fn)(const struct page_meta *m, void *arg), void *arg);
+
+void page_meta_free(struct page_meta *m);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * stagefile: JSON Lines stage files with a versioned header. See stagefile.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "stagefile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+int stage_writer_open(struct stage_writer *w, const char *path,
+		      const char *format, int version, json_t *extra)
+{
+	json_t *h;
+	const char *k;
+	json_t *v;
+
+	memset(w, 0, sizeof *w);
+	if (atomic_file_open(&w->af, path)) {
+		log_error("cannot create '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	h = json_object();
+	json_object_set_new(h, "format", json_string(format));
+	json_object_set_new(h, "version", json_integer(version));
+	if (extra)
+		json_object_foreach(extra, k, v)
+			json_object_set(h, k, v);
+	int rc = stage_writer_put(w, h);
+	w->records = 0;
+	json_decref(h);
+	if (rc)
+		stage_writer_abort(w);
+	return rc;
+}
+
+int stage_writer_put(struct stage_writer *w, json_t *rec)
+{
+	if (json_dumpf(rec, w->af.fp, DUMP_FLAGS) || fputc('\n', w->af.fp) == EOF) {
+		log_error("cannot write '%s': %s", w->af.tmp,
+			  strerror(errno ? errno : EIO));
+		return -1;
+	}
+	w->records++;
+	return 0;
+}
+
+int stage_writer_commit(struct stage_writer *w)
+{
+	char *path = strdup(w->af.path);
+	int rc = atomic_file_commit(&w->af, true);
+	if (rc)
+		log_error("cannot write '%s': %s", path ? path : "?", strerror(errno));
+	free(path);
+	return rc;
+}
+
+void stage_writer_abort(struct stage_writer *w)
+{
+	if (w->af.fp || w->af.tmp)
+		atomic_file_abort(&w->af);
+}
+
+static ssize_t read_line(struct stage_reader *r)
+{
+	return getline(&r->lbuf, &r->lcap, r->fp);
+}
+
+int stage_reader_open(struct stage_reader *r, const char *path,
+		      const char *format, int max_version)
+{
+	json_error_t jerr;
+	ssize_t n;
+	const char *f;
+	json_int_t v;
+
+	memset(r, 0, sizeof *r);
+	r->path = strdup(path);
+	r->fp = fopen(path, "r");
+	if (!r->fp) {
+		log_error("cannot read '%s': %s (run the previous stage first)",
+			  path, strerror(errno));
+		stage_reader_close(r);
+		return -1;
+	}
+	n = read_line(r);
+	r->line = 1;
+	if (n <= 0) {
+		log_error("%s: empty file (rerun the stage that writes it)", path);
+		stage_reader_close(r);
+		return -1;
+	}
+	r->header = json_loadb(r->lbuf, (size_t)n, 0, &jerr);
+	f = r->header ? json_str(r->header, "format") : NULL;
+	v = r->header ? json_integer_value(json_object_get(r->header, "version")) : 0;
+	if (!f || strcmp(f, format)) {
+		log_error("%s:1: not a '%s' file (rerun the stage that writes it)",
+			  path, format);
+		stage_reader_close(r);
+		return -1;
+	}
+	if (v < 1 || v > max_version) {
+		log_error("%s:1: '%s' version %lld is not supported (this program "
+			  "reads up to %d; rerun the stage that writes it)",
+			  path, format, (long long)v, max_version);
+		stage_reader_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+int stage_reader_next(struct stage_reader *r, json_t **rec)
+{
+	json_error_t jerr;
+	ssize_t n;
+
+	*rec = NULL;
+	for (;;) {
+		errno = 0;
+		n = read_line(r);
+		if (n < 0) {
+			if (errno) {
+				log_error("cannot read '%s': %s", r->path, strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		r->line++;
+		if (n == 1 && r->lbuf[0] == '\n')
+			continue;
+		break;
+	}
+	if (r->lbuf[n - 1] != '\n') {
+		log_error("%s:%lu: truncated record (rerun the stage that writes it)",
+			  r->path, r->line);
+		return -1;
+	}
+	*rec = json_loadb(r->lbuf, (size_t)n, 0, &jerr);
+	if (!*rec || !json_is_object(*rec)) {
+		log_error("%s:%lu: bad record: %s", r->path, r->line,
+			  *rec ? "not an object" : jerr.text);
+		json_decref(*rec);
+		*rec = NULL;
+		return -1;
+	}
+	return 1;
+}
+
+void stage_reader_close(struct stage_reader *r)
+{
+	if (r->fp)
+		fclose(r->fp);
+	json_decref(r->header);
+	free(r->path);
+	free(r->lbuf);
+	memset(r, 0, sizeof *r);
+}
+
+const char *json_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+void json_set_str(json_t *obj, const char *key, const char *s)
+{
+	json_object_set_new(obj, key, s ? json_string(s) : json_null());
+}

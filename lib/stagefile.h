@@ -1,0 +1,64 @@
+/*
+ * stagefile: the JSON Lines files stages hand to each other
+ * (WORK/parsed.jsonl, WORK/normalized.jsonl).
+ *
+ * Line 1 is a header: {"format":"<name>","version":N,...}; every further
+ * line is one record, a JSON object, keys in a fixed order, so the same
+ * input gives the same bytes. Files are written atomically. Read them with
+ * jq:  jq -c 'select(.type=="work")' work/normalized.jsonl
+ */
+#ifndef STAGEFILE_H
+#define STAGEFILE_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "fsutil.h"
+
+struct stage_writer {
+	struct atomic_file af;
+	unsigned long records;
+};
+
+/* Creates path's temporary file and writes the header: format, version,
+ * then the members of extra (may be NULL; not stolen). Returns 0 or -1
+ * after logging. */
+int stage_writer_open(struct stage_writer *w, const char *path,
+		      const char *format, int version, json_t *extra);
+
+/* Appends one record (not stolen). Returns 0 or -1 after logging. */
+int stage_writer_put(struct stage_writer *w, json_t *rec);
+
+/* Renames the file into place (fsynced). 0 or -1 after logging. */
+int stage_writer_commit(struct stage_writer *w);
+void stage_writer_abort(struct stage_writer *w);
+
+struct stage_reader {
+	FILE *fp;
+	char *path;
+	unsigned long line;
+	json_t *header;     /* owned by the reader */
+	char *lbuf;
+	size_t lcap;
+};
+
+/* Opens path and checks its header names format with a version the
+ * reader knows (1..max_version). Returns 0, or -1 after logging a message
+ * naming the file (and line) and what the previous stage should do. */
+int stage_reader_open(struct stage_reader *r, const char *path,
+		      const char *format, int max_version);
+
+/* Reads the next record into *rec (the caller json_decref()s it).
+ * Returns 1, 0 at the end, or -1 after logging "FILE:LINE: ...". */
+int stage_reader_next(struct stage_reader *r, json_t **rec);
+
+void stage_reader_close(struct stage_reader *r);
+
+/* Helpers for reading records: a member as a string or NULL. */
+const char *json_str(const json_t *obj, const char *key);
+
+/* Sets key to a string copy of s, or to null when s is NULL. */
+void json_set_str(json_t *obj, const char *key, const char *s);
+
+#endif

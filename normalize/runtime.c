@@ -1,0 +1,110 @@
+/*
+ * runtime: minutes and episode counts from free text. See runtime.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "runtime.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool word_at(const char *p, const char *const *words, size_t *len)
+{
+	for (const char *const *w = words; *w; w++) {
+		size_t l = strlen(*w);
+		if (!strncasecmp(p, *w, l) && !isalpha((unsigned char)p[l])) {
+			*len = l;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool runtime_parse(const char *s, struct runtime_result *r)
+{
+	static const char *const hours[] = { "hours", "hour", "hrs", "hr", "h", NULL };
+	static const char *const mins[] = { "minutes", "minute", "mins", "min", "m", NULL };
+	long h = -1, m = -1, bare = -1;
+	bool clock = false;
+	const char *p = s;
+
+	r->minutes = -1;
+	r->per_episode = false;
+	r->rule = "unparsed";
+	if (!s)
+		return false;
+	if (strcasestr(s, "per episode") || strcasestr(s, "per ep") ||
+	    strcasestr(s, "/ep") || strcasestr(s, "each episode"))
+		r->per_episode = true;
+	while (*p) {
+		if (!isdigit((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end - p > 5)
+			return false;
+		p = end;
+		if (*p == ':' && isdigit((unsigned char)p[1])) {
+			/* 1:55 */
+			long mm = strtol(p + 1, &end, 10);
+			if (end - p - 1 != 2 || mm >= 60)
+				return false;
+			h = v;
+			m = mm;
+			clock = true;
+			p = end;
+			continue;
+		}
+		while (*p == ' ' || *p == '(')
+			p++;
+		size_t l;
+		if (word_at(p, hours, &l)) {
+			if (h >= 0)
+				return false;
+			h = v;
+			p += l;
+		} else if (word_at(p, mins, &l)) {
+			if (m >= 0)
+				return false;
+			m = v;
+			p += l;
+		} else if (bare < 0 && h < 0 && m < 0) {
+			bare = v;
+		} else {
+			return false;
+		}
+	}
+	if (h >= 0 || m >= 0) {
+		r->minutes = (h > 0 ? h * 60 : 0) + (m > 0 ? m : 0);
+		r->rule = clock ? "clock" : h >= 0 ? "hours-minutes" : "minutes";
+	} else if (bare >= 0) {
+		r->minutes = bare;
+		r->rule = "bare-number";
+	} else {
+		return false;
+	}
+	return r->minutes > 0 && r->minutes < 100000;
+}
+
+long episodes_parse(const char *s, const char **rule)
+{
+	*rule = "unparsed";
+	if (!s)
+		return -1;
+	while (*s && !isdigit((unsigned char)*s)) {
+		if (isalpha((unsigned char)*s))
+			return -1; /* "Unknown", "TBA" */
+		s++;
+	}
+	if (!*s)
+		return -1;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end - s > 6 || v <= 0)
+		return -1;
+	*rule = "integer";
+	return v;
+}

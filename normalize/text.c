@@ -1,0 +1,234 @@
+/*
+ * text: Unicode cleaning with utf8proc; entity decoding with libxml2's
+ * entity table. See text.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <utf8proc.h>
+
+#include "buf.h"
+
+static void add_cp(struct buf *b, utf8proc_int32_t cp)
+{
+	utf8proc_uint8_t tmp[4];
+	utf8proc_ssize_t n = utf8proc_encode_char(cp, tmp);
+	buf_add(b, tmp, (size_t)n);
+}
+
+/* Decodes &name; &#N; &#xN; that survived HTML parsing (typed by users
+ * as &amp;ouml;, say). Unknown references stay as written. */
+static void decode_entities(const char *s, struct buf *out)
+{
+	while (*s) {
+		const char *semi;
+		if (*s == '&' && (semi = strchr(s, ';')) && semi - s <= 32 && semi - s > 1) {
+			long cp = -1;
+			if (s[1] == '#') {
+				char *end;
+				if (s[2] == 'x' || s[2] == 'X')
+					cp = strtol(s + 3, &end, 16);
+				else
+					cp = strtol(s + 2, &end, 10);
+				if (end != semi || cp <= 0 || cp > 0x10FFFF ||
+				    (cp >= 0xD800 && cp <= 0xDFFF))
+					cp = -1;
+			} else {
+				char name[40];
+				memcpy(name, s + 1, (size_t)(semi - s - 1));
+				name[semi - s - 1] = '\0';
+				const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+				if (e)
+					cp = (long)e->value;
+			}
+			if (cp > 0) {
+				add_cp(out, (utf8proc_int32_t)cp);
+				s = semi + 1;
+				continue;
+			}
+		}
+		buf_addc(out, *s++);
+	}
+}
+
+static bool zero_width(utf8proc_int32_t c)
+{
+	return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 ||
+	       c == 0xFEFF || c == 0x00AD;
+}
+
+char *text_clean(const char *s)
+{
+	struct buf dec, out;
+	utf8proc_uint8_t *nfc = NULL;
+	bool space = false;
+
+	if (!s)
+		return NULL;
+	buf_init(&dec, 0);
+	buf_init(&out, 0);
+	decode_entities(s, &dec);
+	if (utf8proc_map((const utf8proc_uint8_t *)dec.data, 0, &nfc,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
+		/* Not valid UTF-8 (parse guarantees it is; be safe anyway). */
+		buf_free(&dec);
+		return strdup("");
+	}
+	buf_free(&dec);
+	const utf8proc_uint8_t *p = nfc;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+	while ((n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
+		p += n;
+		utf8proc_category_t cat = utf8proc_category(c);
+		if (zero_width(c))
+			continue;
+		if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+		    c == 0x85 || cat == UTF8PROC_CATEGORY_ZS ||
+		    cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP) {
+			space = out.len > 0;
+			continue;
+		}
+		if (cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF)
+			continue;
+		if (space)
+			buf_addc(&out, ' ');
+		space = false;
+		add_cp(&out, c);
+	}
+	free(nfc);
+	return buf_detach(&out, NULL);
+}
+
+char *text_key(const char *s)
+{
+	char *clean = text_clean(s);
+	utf8proc_uint8_t *nfd = NULL;
+	struct buf out;
+	utf8proc_int32_t base = 0;
+
+	if (!clean)
+		return NULL;
+	buf_init(&out, 0);
+	if (utf8proc_map((const utf8proc_uint8_t *)clean, 0, &nfd,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+			 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD) < 0) {
+		free(clean);
+		return strdup("");
+	}
+	free(clean);
+	const utf8proc_uint8_t *p = nfd;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+	struct buf tmp;
+	buf_init(&tmp, 0);
+	while ((n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
+		p += n;
+		utf8proc_category_t cat = utf8proc_category(c);
+		if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC) {
+			/* Accents of Latin letters go; kana voicing marks stay. */
+			if (base >= 0x250)
+				add_cp(&tmp, c);
+			continue;
+		}
+		base = c;
+		if ((cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+		    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO))
+			add_cp(&tmp, c);
+		else if (c == 0x30FC) /* katakana long vowel mark is a letter here */
+			add_cp(&tmp, c);
+	}
+	free(nfd);
+	/* Recompose what is left (kana with their marks). */
+	utf8proc_uint8_t *nfc = NULL;
+	if (utf8proc_map((const utf8proc_uint8_t *)tmp.data, 0, &nfc,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) >= 0) {
+		buf_adds(&out, (const char *)nfc);
+		free(nfc);
+	}
+	buf_free(&tmp);
+	return buf_detach(&out, NULL);
+}
+
+bool text_is_japanese(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+	while (s && (n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
+		p += n;
+		if ((c >= 0x3040 && c <= 0x30FF) ||   /* hiragana, katakana */
+		    (c >= 0x3400 && c <= 0x4DBF) ||   /* CJK ext A */
+		    (c >= 0x4E00 && c <= 0x9FFF) ||   /* CJK unified */
+		    (c >= 0xFF66 && c <= 0xFF9F) ||   /* halfwidth katakana */
+		    (c >= 0x31F0 && c <= 0x31FF))
+			return true;
+	}
+	return false;
+}
+
+bool text_all_caps(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+	int letters = 0;
+	while ((n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
+		p += n;
+		utf8proc_category_t cat = utf8proc_category(c);
+		if (cat == UTF8PROC_CATEGORY_LL)
+			return false;
+		if (cat == UTF8PROC_CATEGORY_LU)
+			letters++;
+	}
+	return letters >= 2;
+}
+
+char *text_fix_caps(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n;
+	struct buf out;
+	bool word_start = true;
+
+	buf_init(&out, 0);
+	/* Only words written all in capitals change: "MORIMOTO Koji". */
+	while (*p) {
+		const utf8proc_uint8_t *w = p;
+		int upper = 0, lower = 0, len = 0;
+		while ((n = utf8proc_iterate(w, -1, &c)) > 0 && c &&
+		       utf8proc_category(c) <= UTF8PROC_CATEGORY_LO &&
+		       utf8proc_category(c) >= UTF8PROC_CATEGORY_LU) {
+			if (utf8proc_category(c) == UTF8PROC_CATEGORY_LU)
+				upper++;
+			else
+				lower++;
+			w += n;
+			len++;
+		}
+		if (len == 0) {
+			n = utf8proc_iterate(p, -1, &c);
+			if (n <= 0)
+				break;
+			buf_add(&out, p, (size_t)n);
+			p += n;
+			word_start = true;
+			continue;
+		}
+		bool fix = word_start && upper >= 2 && lower == 0;
+		bool first = true;
+		while (p < w) {
+			n = utf8proc_iterate(p, -1, &c);
+			add_cp(&out, fix && !first ? utf8proc_tolower(c) : c);
+			first = false;
+			p += n;
+		}
+		word_start = false;
+	}
+	return buf_detach(&out, NULL);
+}
