@@ -747,9 +747,12 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		long ms = (long)(wait * 1000);
 		if (ms > 1000)
 			ms = 1000;
-		if (ms < 1)
-			ms = 1;
-		curl_multi_poll(c.multi, NULL, 0, (int)ms, &numfds);
+		long cm = -1;
+		curl_multi_timeout(c.multi, &cm);
+		if (cm >= 0 && cm < ms)
+			ms = cm;
+		if (ms > 0)
+			curl_multi_poll(c.multi, NULL, 0, (int)ms, &numfds);
 	}
 	if (c.fatal)
 		rc = c.fatal;

@@ -44,7 +44,7 @@ check_rc() {
 # check_grep DESCRIPTION PATTERN FILE: FILE contains a line matching PATTERN.
 check_grep() {
 	if grep -q -- "$2" "$3"; then ok "$1"; else
-		not_ok "$1"; echo "#   no line matching '$2' in $3:"; sed 's/^/#   /' "$3" | head -20
+		not_ok "$1"; echo "#   no line matching '$2' in $3:"; head -20 -- "$3" | sed 's/^/#   /'
 	fi
 }
 
