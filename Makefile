@@ -4,6 +4,7 @@
 #   make demo       install missing Debian packages, build, run the pipeline
 #                   on the bundled sample wiki
 #   make check      build and run every test
+#   make check-asan the same, built with AddressSanitizer and UBSan
 #   make install    install under $(PREFIX) (default /usr/local), honours DESTDIR
 #
 # The user's CFLAGS/LDFLAGS are kept; the project's flags are added beside them.
@@ -14,6 +15,10 @@ BINDIR   ?= $(PREFIX)/bin
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 PKG      ?= pkg-config
+
+# Output directories: objects and unit tests under $(B), programs in $(BIN).
+B        ?= build
+BIN      ?= bin
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral
@@ -29,35 +34,35 @@ BASE_CFLAGS := $(shell $(PKG) --cflags $(PC_BASE) 2>/dev/null)
 BASE_LIBS   := $(shell $(PKG) --libs $(PC_BASE) 2>/dev/null) -lm
 
 LIB_SRC  := $(wildcard lib/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=build/%.o)
-LIBA     := build/libpipeline.a
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+LIBA     := $(B)/libpipeline.a
 
-FETCH_OBJ := $(patsubst %.c,build/%.o,$(wildcard fetch/*.c))
-PARSE_OBJ := $(patsubst %.c,build/%.o,$(wildcard parse/*.c))
-NORM_OBJ  := $(patsubst %.c,build/%.o,$(wildcard normalize/*.c))
-LOAD_OBJ  := $(patsubst %.c,build/%.o,$(wildcard load/*.c))
-PIPE_OBJ  := $(patsubst %.c,build/%.o,$(wildcard pipeline/*.c))
+FETCH_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard fetch/*.c))
+PARSE_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard parse/*.c))
+NORM_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard normalize/*.c))
+LOAD_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard load/*.c))
+PIPE_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard pipeline/*.c))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
-UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-PROGS := bin/fetch bin/parse bin/normalize bin/load bin/pipeline
+PROGS := $(BIN)/fetch $(BIN)/parse $(BIN)/normalize $(BIN)/load $(BIN)/pipeline
 
-.PHONY: all demo check test unit deps clean install
+.PHONY: all demo check check-asan test unit deps clean install
 all: $(PROGS)
 
-build/lib/%.o: lib/%.c
+$(B)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(shell $(PKG) --cflags $(PC_FETCH) $(PC_NORM)) -c $< -o $@
-build/fetch/%.o: fetch/%.c
+$(B)/fetch/%.o: fetch/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(shell $(PKG) --cflags $(PC_FETCH)) -c $< -o $@
-build/parse/%.o: parse/%.c
+$(B)/parse/%.o: parse/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(shell $(PKG) --cflags $(PC_PARSE)) -c $< -o $@
-build/normalize/%.o: normalize/%.c
+$(B)/normalize/%.o: normalize/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(shell $(PKG) --cflags $(PC_NORM)) -c $< -o $@
-build/%.o: %.c
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) -c $< -o $@
 
@@ -65,26 +70,26 @@ $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-bin/fetch: $(FETCH_OBJ) $(LIBA)
-	@mkdir -p bin
+$(BIN)/fetch: $(FETCH_OBJ) $(LIBA)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG) --libs $(PC_FETCH)) $(BASE_LIBS)
-bin/parse: $(PARSE_OBJ) $(LIBA)
-	@mkdir -p bin
+$(BIN)/parse: $(PARSE_OBJ) $(LIBA)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG) --libs $(PC_PARSE)) $(BASE_LIBS)
-bin/normalize: $(NORM_OBJ) $(LIBA)
-	@mkdir -p bin
+$(BIN)/normalize: $(NORM_OBJ) $(LIBA)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG) --libs $(PC_NORM)) $(BASE_LIBS)
-bin/load: $(LOAD_OBJ) $(LIBA)
-	@mkdir -p bin
+$(BIN)/load: $(LOAD_OBJ) $(LIBA)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BASE_LIBS)
-bin/pipeline: $(PIPE_OBJ) $(LIBA)
-	@mkdir -p bin
+$(BIN)/pipeline: $(PIPE_OBJ) $(LIBA)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BASE_LIBS)
 
 # Unit tests link the library and the stages' modules (all but their main files).
-MOD_OBJ := $(filter-out build/fetch/fetch.o build/parse/parse.o build/normalize/normalize.o,\
+MOD_OBJ := $(filter-out $(B)/fetch/fetch.o $(B)/parse/parse.o $(B)/normalize/normalize.o,\
              $(FETCH_OBJ) $(PARSE_OBJ) $(NORM_OBJ))
-build/tests/%: tests/unit/%.c $(MOD_OBJ) $(LIBA)
+$(B)/tests/%: tests/unit/%.c $(MOD_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ifetch -Iparse -Inormalize $(BASE_CFLAGS) \
 	  $(shell $(PKG) --cflags $(PC_FETCH) $(PC_NORM)) $(LDFLAGS) -o $@ $< $(MOD_OBJ) $(LIBA) \
@@ -101,7 +106,11 @@ unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
 
 check: all $(UNIT_BIN)
-	tests/run.sh
+	B=$(B) BIN=$(BIN) tests/run.sh
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+check-asan:
+	$(MAKE) B=build/asan BIN=build/asan/bin CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check
 
 test: check
 

@@ -5,7 +5,8 @@
 set -u
 export LC_ALL=C.UTF-8
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=$TOP/bin
+BIN=${BIN:-bin}
+case $BIN in /*) ;; *) BIN=$TOP/$BIN ;; esac
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/awtest.XXXXXX")
 export TEST_TMP
 . "$TOP/tests/lib-server.sh"

@@ -8,8 +8,8 @@ export LC_ALL=C.UTF-8
 pass=0 fail=0 failed=""
 run_one() {
 	local name=$1; shift
-	local log=build/test-logs/$name.log
-	mkdir -p build/test-logs
+	local log=$B/test-logs/$name.log
+	mkdir -p "$B/test-logs"
 	local t0=$(date +%s)
 	if "$@" >"$log" 2>&1; then
 		pass=$((pass + 1))
@@ -22,7 +22,9 @@ run_one() {
 	fi
 }
 want() { [ -z "${TESTS:-}" ] || [[ " $TESTS " == *" $1 "* ]]; }
-for t in build/tests/*; do
+B=${B:-build}
+export BIN=${BIN:-bin}
+for t in "$B"/tests/*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t"); want "$n" && run_one "$n" "$t"
 done
