@@ -122,3 +122,12 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# make bench: see bench/bench.py (BENCH_PAGES, BENCH_RUNS, BENCH_SEED).
+$(B)/bench/htmlread: bench/htmlread.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG) --cflags libxml-2.0) $(LDFLAGS) -o $@ $< $(shell $(PKG) --libs libxml-2.0)
+
+.PHONY: bench
+bench: all $(B)/bench/htmlread
+	python3 bench/bench.py

@@ -66,6 +66,7 @@ struct crawler {
 	unsigned long seq;
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
+	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
 };
 
 static double now_mono(void)
@@ -89,18 +90,15 @@ static int exec(struct crawler *c, const char *sql)
 /* Adds a URL to the frontier unless its key is there already. */
 static int frontier_add(struct crawler *c, const char *key, const char *url, int depth)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = c->st_add;
 	int rc;
-	if (sqlite3_prepare_v2(c->db,
-		"INSERT OR IGNORE INTO frontier (key, url, depth, seq, state) "
-		"VALUES (?, ?, ?, ?, 0)", -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, depth);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)++c->seq);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (rc)
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 	return rc;
@@ -108,35 +106,29 @@ static int frontier_add(struct crawler *c, const char *key, const char *url, int
 
 static int frontier_state(struct crawler *c, const char *key, int state)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = c->st_state;
 	int rc;
-	if (sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_int(st, 1, state);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 
 /* Takes the next queued entry; returns NULL when there is none. */
 static struct job *frontier_next(struct crawler *c)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = c->st_next;
 	struct job *j = NULL;
 
-	if (sqlite3_prepare_v2(c->db,
-		"SELECT key, url, depth FROM frontier WHERE state = 0 "
-		"ORDER BY seq LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
 	if (sqlite3_step(st) == SQLITE_ROW && (j = calloc(1, sizeof *j))) {
 		j->key = strdup((const char *)sqlite3_column_text(st, 0));
 		j->url = strdup((const char *)sqlite3_column_text(st, 1));
 		j->depth = sqlite3_column_int(st, 2);
 		buf_init(&j->body, (size_t)c->max_size);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (j && frontier_state(c, j->key, F_ACTIVE)) {
 		free(j->key);
 		free(j->url);
@@ -160,6 +152,15 @@ static int crawl_begin(struct crawler *c)
 		 "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(state, seq);\n"
 		 "CREATE TABLE IF NOT EXISTS crawl_state (k TEXT PRIMARY KEY, v TEXT);\n"))
 		return -1;
+	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO frontier (key, url, depth, seq, state) "
+			       "VALUES (?, ?, ?, ?, 0)", -1, &c->st_add, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
+			       -1, &c->st_state, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth FROM frontier WHERE state = 0 "
+			       "ORDER BY seq LIMIT 1", -1, &c->st_next, NULL) != SQLITE_OK) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
 	if (sqlite3_prepare_v2(c->db, "SELECT v FROM crawl_state WHERE k = 'status'",
 			       -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW &&
@@ -774,6 +775,9 @@ cleanup:
 	}
 	if (c.multi)
 		curl_multi_cleanup(c.multi);
+	sqlite3_finalize(c.st_add);
+	sqlite3_finalize(c.st_state);
+	sqlite3_finalize(c.st_next);
 	scope_free(&c.sc);
 	buf_free(&ua);
 	if (rc == EXIT_OK && stats->failed)

@@ -19,6 +19,7 @@
 
 struct page_store {
 	sqlite3 *db;
+	sqlite3_stmt *st_get, *st_put, *st_fail;  /* prepared on first use */
 	char *dir;        /* work dir */
 	char *bodies;     /* work/bodies */
 	char *db_path;
@@ -116,6 +117,9 @@ void page_store_close(struct page_store *ps)
 {
 	if (!ps)
 		return;
+	sqlite3_finalize(ps->st_get);
+	sqlite3_finalize(ps->st_put);
+	sqlite3_finalize(ps->st_fail);
 	if (ps->db)
 		sqlite3_close(ps->db);
 	free(ps->dir);
@@ -163,9 +167,11 @@ int page_store_get(struct page_store *ps, const char *key, struct page_meta *m)
 	int rc;
 
 	memset(m, 0, sizeof *m);
-	if (sqlite3_prepare_v2(ps->db, "SELECT " META_COLS " FROM pages WHERE key = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!ps->st_get && sqlite3_prepare_v2(ps->db, "SELECT " META_COLS
+					      " FROM pages WHERE key = ?",
+					      -1, &ps->st_get, NULL) != SQLITE_OK)
 		return db_err(ps, "query");
+	st = ps->st_get;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -176,7 +182,7 @@ int page_store_get(struct page_store *ps, const char *key, struct page_meta *m)
 	} else {
 		rc = db_err(ps, "query");
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -247,15 +253,16 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 	}
 	if (!m->checked_at)
 		m->checked_at = strdup(now);
-	if (sqlite3_prepare_v2(ps->db,
+	if (!ps->st_put && sqlite3_prepare_v2(ps->db,
 		"INSERT INTO pages (" META_COLS ") VALUES "
 		"(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
 		"ON CONFLICT(key) DO UPDATE SET url=?2, final_url=?3, entity_id=?4, "
 		"kind=?5, status=?6, content_type=?7, charset=?8, etag=?9, "
 		"last_modified=?10, fetched_at=?11, checked_at=?12, "
 		"sha256=coalesce(?13, sha256), size=coalesce(?14, size), error=?15",
-		-1, &st, NULL) != SQLITE_OK)
+		-1, &ps->st_put, NULL) != SQLITE_OK)
 		return db_err(ps, "prepare");
+	st = ps->st_put;
 	sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
 	bind_opt(st, 2, m->url);
 	bind_opt(st, 3, m->final_url);
@@ -275,7 +282,8 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 		sqlite3_bind_null(st, 14);
 	bind_opt(st, 15, m->error);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 
@@ -287,19 +295,20 @@ int page_store_fail(struct page_store *ps, const char *key, const char *url,
 	int rc;
 
 	iso_time_now(now);
-	if (sqlite3_prepare_v2(ps->db,
+	if (!ps->st_fail && sqlite3_prepare_v2(ps->db,
 		"INSERT INTO pages (key, url, status, checked_at, error) "
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(key) DO UPDATE SET "
 		"status = ?3, checked_at = ?4, error = ?5",
-		-1, &st, NULL) != SQLITE_OK)
+		-1, &ps->st_fail, NULL) != SQLITE_OK)
 		return db_err(ps, "prepare");
+	st = ps->st_fail;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, status);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -21,6 +21,10 @@ libssl-dev
 sqlite3
 python3
 jq
+nginx-light
+wget
+time
+curl
 "
 
 if [ "${1:-}" = "--list" ]; then
