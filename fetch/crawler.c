@@ -25,6 +25,7 @@
 #include "links.h"
 #include "log.h"
 #include "page_store.h"
+#include "robots.h"
 #include "stage.h"
 #include "url.h"
 
@@ -49,6 +50,15 @@ struct job {
 	struct job *next;
 };
 
+/* A host being crawled: its robots.txt and its own clock. */
+struct host {
+	const char *origin;   /* "http://host:port", from the scope */
+	size_t olen;
+	struct robots *rb;
+	double delay;         /* seconds between requests: max(delay, Crawl-delay) */
+	double next_start;    /* earliest start of its next request */
+};
+
 struct crawler {
 	const struct config *cfg;
 	struct page_store *ps;
@@ -60,7 +70,9 @@ struct crawler {
 	long concurrency, max_pages, max_depth, retries, timeout, connect_timeout;
 	long long max_size;
 	double delay;
-	double next_start;              /* earliest start of the next request */
+	struct host *hosts;             /* one per crawl origin */
+	size_t n_hosts;
+	struct job *held;               /* taken from the frontier, waiting for its host */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -138,6 +150,103 @@ static struct job *frontier_next(struct crawler *c)
 	return j;
 }
 
+static struct host *host_of(struct crawler *c, const char *url)
+{
+	for (size_t i = 0; i < c->n_hosts; i++)
+		if (!strncmp(url, c->hosts[i].origin, c->hosts[i].olen) &&
+		    (url[c->hosts[i].olen] == '/' || !url[c->hosts[i].olen]))
+			return &c->hosts[i];
+	return NULL;
+}
+
+static bool robots_ok(struct crawler *c, const char *url)
+{
+	struct host *h = host_of(c, url);
+	return !h || !h->rb || robots_allowed(h->rb, url[h->olen] ? url + h->olen : "/");
+}
+
+static size_t on_robots_body(char *p, size_t sz, size_t n, void *arg)
+{
+	return buf_add(arg, p, sz * n) ? 0 : sz * n;
+}
+
+/* Fetches and reads robots.txt of each host, with a few retries. A
+ * robots.txt that answers 4xx allows everything; one that cannot be
+ * read (5xx, network) forbids everything, as RFC 9309 says. */
+static int fetch_robots(struct crawler *c)
+{
+	bool ignore = config_bool(c->cfg, "fetch", "ignore_crawl_delay");
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n_hosts && !rc; i++) {
+		struct host *h = &c->hosts[i];
+		struct buf url, body;
+		long code = 0;
+		CURLcode res = CURLE_OK;
+		int tries = c->retries < 2 ? (int)c->retries : 2;
+
+		buf_init(&url, 0);
+		buf_init(&body, 512 * 1024);
+		buf_addf(&url, "%s/robots.txt", h->origin);
+		for (int attempt = 0; attempt <= tries && !stage_stop; attempt++) {
+			CURL *eh = curl_easy_init();
+			if (!eh) {
+				rc = -1;
+				break;
+			}
+			buf_reset(&body);
+			curl_easy_setopt(eh, CURLOPT_URL, url.data);
+			curl_easy_setopt(eh, CURLOPT_USERAGENT, c->ua);
+			curl_easy_setopt(eh, CURLOPT_PROTOCOLS_STR, "http,https");
+			curl_easy_setopt(eh, CURLOPT_ACCEPT_ENCODING, "");
+			curl_easy_setopt(eh, CURLOPT_NOSIGNAL, 1L);
+			curl_easy_setopt(eh, CURLOPT_TIMEOUT, c->timeout);
+			curl_easy_setopt(eh, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+			curl_easy_setopt(eh, CURLOPT_WRITEFUNCTION, on_robots_body);
+			curl_easy_setopt(eh, CURLOPT_WRITEDATA, &body);
+			res = curl_easy_perform(eh);
+			curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, &code);
+			curl_easy_cleanup(eh);
+			c->st->requests++;
+			if (res == CURLE_OK && code < 500)
+				break;
+			if (attempt < tries) {
+				struct timespec ts = { 1L << attempt, 0 };
+				nanosleep(&ts, NULL);
+			}
+		}
+		if (rc) {
+			/* out of memory */
+		} else if (res == CURLE_OK && code == 200) {
+			h->rb = robots_parse(body.data, body.len,
+					     config_str(c->cfg, "fetch", "user_agent"));
+		} else if (res == CURLE_OK && code >= 400 && code < 500) {
+			log_info("%s: no robots.txt (HTTP %ld): everything allowed", url.data, code);
+			h->rb = robots_allow_all();
+		} else {
+			log_error("%s: robots.txt cannot be read (%s): nothing on this host is fetched",
+				  url.data, res != CURLE_OK ? curl_easy_strerror(res) : "server error");
+			h->rb = robots_deny_all();
+		}
+		if (!h->rb) {
+			rc = -1;
+		} else {
+			double cd = robots_crawl_delay(h->rb);
+			h->delay = c->delay;
+			if (cd > c->delay) {
+				if (ignore)
+					log_info("%s asks for Crawl-delay %g s; [fetch] ignore_crawl_delay "
+						 "keeps the delay at %g s", h->origin, cd, c->delay);
+				else
+					h->delay = cd;
+			}
+		}
+		buf_free(&url);
+		buf_free(&body);
+	}
+	return rc;
+}
+
 static int crawl_begin(struct crawler *c)
 {
 	sqlite3_stmt *st;
@@ -195,6 +304,8 @@ static int crawl_begin(struct crawler *c)
 		enum url_verdict v = url_canon(&c->sc, NULL, *s, &cn);
 		if (v == URL_BAD) {
 			log_error("[fetch] start_urls: '%s' is not a valid URL", *s);
+		} else if (!robots_ok(c, cn.url)) {
+			log_warn("start URL '%s' is disallowed by robots.txt: skipped", cn.url);
 		} else {
 			/* A start URL is fetched even when no follow pattern matches it. */
 			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, 0);
@@ -331,7 +442,9 @@ static int job_start(struct crawler *c, struct job *j)
 	c->active = j;
 	c->n_active++;
 	c->st->requests++;
-	c->next_start = now_mono() + c->delay;
+	struct host *host = host_of(c, j->url);
+	if (host)
+		host->next_start = now_mono() + host->delay;
 	log_debug("GET %s", j->url);
 	return 0;
 }
@@ -362,7 +475,9 @@ static void job_retry(struct crawler *c, struct job *j, int status, const char *
 		return;
 	}
 	if (wait < 0) {
-		wait = pow(2.0, j->attempts - 1) * (c->delay > 0.5 ? c->delay : 0.5);
+		struct host *h = host_of(c, j->url);
+		double base = h ? h->delay : c->delay;
+		wait = pow(2.0, j->attempts - 1) * (base > 0.5 ? base : 0.5);
 		wait += wait * 0.5 * ((double)rand() / RAND_MAX); /* jitter */
 	}
 	if (wait > MAX_RETRY_WAIT)
@@ -416,8 +531,12 @@ static void follow_links(struct crawler *c, struct job *j, struct link_list *ll)
 		return;
 	for (size_t i = 0; i < ll->n; i++) {
 		struct canon cn;
-		if (url_canon(&c->sc, j->url, ll->hrefs[i], &cn) == URL_OK)
-			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth + 1);
+		if (url_canon(&c->sc, j->url, ll->hrefs[i], &cn) == URL_OK) {
+			if (robots_ok(c, cn.url))
+				frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth + 1);
+			else
+				c->st->robots_skipped++;
+		}
 		free(cn.url);
 	}
 }
@@ -499,7 +618,12 @@ static void handle_redirect(struct crawler *c, struct job *j, long code)
 		return;
 	}
 	v = url_canon(&c->sc, j->url, j->location, &cn);
-	if (v != URL_OK && !(v == URL_NOT_FOLLOWED && cn.kind)) {
+	if (v == URL_OK && !robots_ok(c, cn.url)) {
+		log_warn("'%s' redirects to '%s', disallowed by robots.txt: not followed",
+			 j->url, j->location);
+		page_store_fail(c->ps, j->key, j->url, (int)code, "redirect disallowed by robots.txt");
+		c->st->robots_skipped++;
+	} else if (v != URL_OK && !(v == URL_NOT_FOLLOWED && cn.kind)) {
 		log_warn("'%s' redirects to '%s', outside the crawl: not followed",
 			 j->url, j->location);
 		page_store_fail(c->ps, j->key, j->url, (int)code, "redirect outside the crawl");
@@ -647,8 +771,6 @@ static double start_more(struct crawler *c, bool *queue_empty)
 
 	*queue_empty = false;
 	while (c->n_active < c->concurrency && !c->fatal) {
-		if (t < c->next_start)
-			return c->next_start - t;
 		/* Retries whose time has come go first. */
 		struct job **pp, *j = NULL;
 		double soonest = -1;
@@ -661,6 +783,10 @@ static double start_more(struct crawler *c, bool *queue_empty)
 			if (soonest < 0 || (*pp)->not_before < soonest)
 				soonest = (*pp)->not_before;
 		}
+		if (!j && c->held) {
+			j = c->held;
+			c->held = NULL;
+		}
 		if (!j) {
 			if (c->max_pages && c->started_pages >= (unsigned long)c->max_pages) {
 				*queue_empty = !c->waiting;
@@ -672,6 +798,18 @@ static double start_more(struct crawler *c, bool *queue_empty)
 				return soonest > 0 ? soonest - t : wait;
 			}
 			c->started_pages++;
+		}
+		struct host *h = host_of(c, j->url);
+		if (h && t < h->next_start) {
+			/* Its host's delay has not passed: hold it. A retry goes
+			 * back to the waiting list. */
+			if (j->attempts) {
+				j->next = c->waiting;
+				c->waiting = j;
+			} else {
+				c->held = j;
+			}
+			return h->next_start - t;
 		}
 		if (job_start(c, j)) {
 			log_error("cannot start a request for '%s'", j->url);
@@ -715,6 +853,21 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 
 	if (scope_init(&c.sc, cfg)) {
 		rc = EXIT_CONFIG;
+		goto cleanup;
+	}
+	c.n_hosts = c.sc.n_origins;
+	c.hosts = calloc(c.n_hosts, sizeof *c.hosts);
+	if (!c.hosts) {
+		rc = EXIT_FAIL;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < c.n_hosts; i++) {
+		c.hosts[i].origin = c.sc.origins[i];
+		c.hosts[i].olen = strlen(c.sc.origins[i]);
+		c.hosts[i].delay = c.delay;
+	}
+	if (fetch_robots(&c)) {
+		rc = EXIT_FAIL;
 		goto cleanup;
 	}
 	if (crawl_begin(&c)) {
@@ -768,6 +921,10 @@ cleanup:
 		unlink_active(&c, j);
 		job_free(j);
 	}
+	job_free(c.held);
+	for (size_t i = 0; i < c.n_hosts; i++)
+		robots_free(c.hosts[i].rb);
+	free(c.hosts);
 	while (c.waiting) {
 		struct job *j = c.waiting;
 		c.waiting = j->next;

@@ -22,6 +22,7 @@ struct crawl_stats {
 	unsigned long redirected;    /* 3xx to another entity */
 	unsigned long retried;       /* retries of transient failures */
 	unsigned long failed;        /* gave up */
+	unsigned long robots_skipped;/* links not followed: robots.txt */
 	unsigned long resumed;       /* pages already done in an interrupted run */
 };
 
