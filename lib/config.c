@@ -58,12 +58,15 @@ static int parse_int(const char *v, long long *out)
 	n = strtoll(v, &end, 10);
 	if (errno || end == v)
 		return -1;
+	long long mul = 1;
 	switch (*end) {
-	case 'k': case 'K': n *= 1024; end++; break;
-	case 'm': case 'M': n *= 1024 * 1024; end++; break;
-	case 'g': case 'G': n *= 1024LL * 1024 * 1024; end++; break;
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
 	default: break;
 	}
+	if (__builtin_mul_overflow(n, mul, &n))
+		return -1;
 	if (*end)
 		return -1;
 	*out = n;
@@ -209,6 +212,7 @@ struct reader_state {
 	const char *file;
 	char *dir;
 	int *seen;
+	int first_error_line;   /* line of the first error the handler reported */
 };
 
 static char *reader(char *str, int num, void *stream)
@@ -260,8 +264,11 @@ static int handler(void *user, const char *section, const char *name,
 		if (store(c, i, value, rs->dir, origin.data))
 			rc = 0;
 	}
-	if (!rc)
+	if (!rc) {
 		c->errors++;
+		if (!rs->first_error_line)
+			rs->first_error_line = rs->line;
+	}
 	buf_free(&why);
 	buf_free(&origin);
 	return rc;
@@ -306,13 +313,21 @@ int config_read(struct config *c, const char *path, bool required)
 	ini_stop_on_first_error = false;
 
 	int before = c->errors;
+	rs.first_error_line = 0;
 	rc = ini_parse_stream(reader, &rs, handler, &rs);
-	if (rc > 0 && c->errors == before) {
-		/* A syntax error inih found itself (no '=' or bad section). */
+	if (rc > 0 && (c->errors == before || rc < rs.first_error_line)) {
+		/* inih returns the first error's line; when the handler did not
+		 * report that line, it is a syntax error inih found itself (no
+		 * '=' or a bad [section]). Later syntax errors, if any, show up
+		 * once this one is fixed. */
 		log_error("%s:%d: syntax error (expected [section] or key = value)", path, rc);
 		c->errors++;
 	} else if (rc < 0) {
 		log_error("cannot read config '%s': out of memory", path);
+		c->errors++;
+	}
+	if (ferror(rs.fp)) {
+		log_error("cannot read config '%s': %s", path, strerror(errno ? errno : EIO));
 		c->errors++;
 	}
 	fclose(rs.fp);

@@ -11,7 +11,7 @@
 #include <pcre2.h>
 
 static const char entity_pattern[] =
-	"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?"  /* optional scheme://host */
+	"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^/?#]*)?"    /* optional http(s)://host */
 	"/[^/?#]+/([0-9]{1,3})-([0-9]{1,12})/?"    /* /slug/TYPE-ID/ */
 	"(?:[?#].*)?$";
 

@@ -48,8 +48,9 @@ int fs_read_file(const char *path, struct buf *b);
 /* True if path exists (any type). */
 bool fs_exists(const char *path);
 
-/* Removes "*.<pid>.tmp" files left in dir by killed runs. Returns the
- * number removed. */
+/* Removes every "*.tmp" file in dir (left by killed runs; each stage
+ * calls it only on its own output directories). Returns the number
+ * removed. */
 int fs_remove_stale_tmp(const char *dir);
 
 /* Joins dir and name with one '/'. The caller frees the result. */

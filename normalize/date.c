@@ -165,12 +165,12 @@ static bool shape(const struct tok *t, int n, const char *sh, int *y, int *m, in
 			*m = t[k].value;
 			break;
 		case 'm':
-			if (t[k].type != T_NUM || t[k].digits > 2)
+			if (t[k].type != T_NUM || t[k].digits > 2 || t[k].value < 1)
 				return false;
 			*m = t[k].value;
 			break;
 		case 'd':
-			if (t[k].type != T_NUM || t[k].digits > 2)
+			if (t[k].type != T_NUM || t[k].digits > 2 || t[k].value < 1)
 				return false;
 			*d = t[k].value;
 			break;
@@ -197,24 +197,28 @@ static bool parse_one(const char *s, enum date_order order, int *py, int *pm, in
 		return false;
 	/* Japanese: 1995年12月23日, 1995年12月, 1995年 */
 	if (t[0].type == T_NUM && t[0].digits == 4 && n >= 2 && t[1].type == T_YEAR_MARK) {
+		const char *r;
 		y = t[0].value;
 		m = d = 0;
 		if (n == 2) {
-			*rule = "japanese-year";
-		} else if (n == 4 && t[2].type == T_NUM && t[3].type == T_MONTH_MARK) {
+			r = "japanese-year";
+		} else if (n == 4 && t[2].type == T_NUM && t[3].type == T_MONTH_MARK &&
+			   t[2].value >= 1) {
 			m = t[2].value;
-			*rule = "japanese-month";
+			r = "japanese-month";
 		} else if (n == 6 && t[2].type == T_NUM && t[3].type == T_MONTH_MARK &&
-			   t[4].type == T_NUM && t[5].type == T_DAY_MARK) {
+			   t[4].type == T_NUM && t[5].type == T_DAY_MARK &&
+			   t[2].value >= 1 && t[4].value >= 1) {
 			m = t[2].value;
 			d = t[4].value;
-			*rule = "japanese";
+			r = "japanese";
 		} else {
 			return false;
 		}
 		if (!valid(y, m, d))
 			return false;
 		*py = y; *pm = m; *pd = d;
+		*rule = r;
 		return true;
 	}
 	static const struct { const char *shape, *rule; } shapes[] = {
@@ -238,28 +242,38 @@ static bool parse_one(const char *s, enum date_order order, int *py, int *pm, in
 	/* Numeric day and month with a year last: 02/24/2004, 24.02.2004. */
 	if (shape(t, n, "d/d/Y", &y, &m, &d, &sep)) {
 		int first = t[0].value, second = t[2].value;
-		if (first > 12 && second <= 12) {
+		const char *r;
+		bool amb = false;
+		if (first > 12 && second > 12)
+			return false;
+		if (first > 12) {
 			m = second; d = first;
-			*rule = "numeric-day-first";
-		} else if (second > 12 && first <= 12) {
+			r = "numeric-day-first";
+		} else if (second > 12) {
 			m = first; d = second;
-			*rule = "numeric-month-first";
+			r = "numeric-month-first";
 		} else if (first == second) {
 			m = first; d = second;
-			*rule = "numeric-same";
+			r = "numeric-same";
 		} else {
-			*ambiguous = true;
+			amb = true;
 			if (order == DATE_NONE) {
-				*rule = "numeric-ambiguous";
+				/* Both readings are dates: say so, decide nothing. */
+				if (valid(y, first, second) && valid(y, second, first)) {
+					*ambiguous = true;
+					*rule = "numeric-ambiguous";
+				}
 				return false;
 			}
 			m = order == DATE_MDY ? first : second;
 			d = order == DATE_MDY ? second : first;
-			*rule = order == DATE_MDY ? "numeric-ambiguous-mdy" : "numeric-ambiguous-dmy";
+			r = order == DATE_MDY ? "numeric-ambiguous-mdy" : "numeric-ambiguous-dmy";
 		}
 		if (!valid(y, m, d))
 			return false;
 		*py = y; *pm = m; *pd = d;
+		*rule = r;
+		*ambiguous = amb;
 		return true;
 	}
 	return false;
@@ -319,9 +333,11 @@ bool date_parse(const char *in, enum date_order order, struct date_result *r)
 		while (bb && *bb == ' ')
 			bb++;
 		if (a && b && parse_one(bb, order, &y2, &m2, &d2, &rule2, &amb2)) {
+			bool borrowed = false;
 			if (parse_one(a, order, &y, &m, &d, &rule, &amb)) {
 				ok = true;
 			} else {
+				borrowed = true;
 				/* "Apr. 5 - Sep. 28, 2007": the start borrows the end's year. */
 				char *withyear = malloc(strlen(a) + 8);
 				if (withyear) {
@@ -333,6 +349,16 @@ bool date_parse(const char *in, enum date_order order, struct date_result *r)
 			if (ok) {
 				format(r->iso, y, m, d);
 				format(r->end, y2, m2, d2);
+				/* "Dec. 20 - Jan. 5, 2008" starts the year before. */
+				if (borrowed && strcmp(r->iso, r->end) > 0 && valid(y - 1, m, d))
+					format(r->iso, y - 1, m, d);
+				if (strcmp(r->iso, r->end) > 0) {
+					/* A range that ends before it starts is not a date. */
+					ok = false;
+					r->iso[0] = r->end[0] = '\0';
+				}
+			}
+			if (ok) {
 				r->rule = "range";
 				r->ambiguous = amb || amb2;
 			}

@@ -55,7 +55,9 @@ char *name_key(const char *name)
 		return k;
 	}
 	char *save = NULL;
-	for (char *w = strtok_r(clean, " -", &save); w && n < 32; w = strtok_r(NULL, " -", &save)) {
+	/* Words are split at blanks only: "Shin-ichiro" is one word, keyed
+	 * "shinichiro" like "Shinichiro" and "Shin'ichirō". */
+	for (char *w = strtok_r(clean, " ", &save); w && n < 32; w = strtok_r(NULL, " ", &save)) {
 		char *k = text_key(w);
 		if (k && *k) {
 			collapse_vowels(k);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "log.h"
@@ -107,7 +108,8 @@ struct role_map *role_map_load(const char *path)
 		role_map_free(rm);
 		return NULL;
 	}
-	qsort(rm->e, rm->n, sizeof *rm->e, cmp_entry);
+	if (rm->n)
+		qsort(rm->e, rm->n, sizeof *rm->e, cmp_entry);
 	return rm;
 }
 
@@ -124,6 +126,8 @@ void role_map_free(struct role_map *rm)
 static const char *lookup(const struct role_map *rm, const char *text)
 {
 	struct role_entry k, *hit;
+	if (!rm->n)
+		return NULL;
 	k.key = text_key(text);
 	if (!k.key)
 		return NULL;
@@ -149,25 +153,48 @@ size_t role_map_cell(const struct role_map *rm, const char *cell,
 		out[0].rule = "map";
 		return 1;
 	}
-	/* Split: "Director, Screenplay", "Director / Writer", "Music & Sound". */
+	/* Split at ',' ';' '&' and "and" first, keeping a part the file
+	 * knows whole ("Director, Character Artist/Designer"); split a part
+	 * it does not know again at '/' ("Director / Writer"). */
 	struct buf b;
 	buf_init(&b, 0);
 	buf_adds(&b, clean);
-	for (char *p = b.data; (p = strstr(p, " and ")); )
-		memcpy(p, "  ,  ", 5);
+	for (char *p = b.data; *p; p++) {
+		if ((p == b.data || p[-1] == ' ') && !strncasecmp(p, "and ", 4) && p != b.data) {
+			memcpy(p, ",   ", 4);
+			p += 3;
+		}
+	}
 	char *save = NULL;
-	for (char *w = strtok_r(b.data, ",/&;", &save); w && n < max;
-	     w = strtok_r(NULL, ",/&;", &save)) {
+	for (char *w = strtok_r(b.data, ",&;", &save); w && n < max;
+	     w = strtok_r(NULL, ",&;", &save)) {
 		char *part = text_clean(w);
 		if (!part || !*part) {
 			free(part);
 			continue;
 		}
-		role = lookup(rm, part);
-		out[n].raw = part;
-		out[n].role = role ? role : "other";
-		out[n].rule = role ? "map-split" : "unmapped";
-		n++;
+		if ((role = lookup(rm, part)) || !strchr(part, '/')) {
+			out[n].raw = part;
+			out[n].role = role ? role : "other";
+			out[n].rule = role ? "map-split" : "unmapped";
+			n++;
+			continue;
+		}
+		char *save2 = NULL;
+		for (char *v = strtok_r(part, "/", &save2); v && n < max;
+		     v = strtok_r(NULL, "/", &save2)) {
+			char *sub = text_clean(v);
+			if (!sub || !*sub) {
+				free(sub);
+				continue;
+			}
+			role = lookup(rm, sub);
+			out[n].raw = sub;
+			out[n].role = role ? role : "other";
+			out[n].rule = role ? "map-split" : "unmapped";
+			n++;
+		}
+		free(part);
 	}
 	buf_free(&b);
 	if (n == 1 && !strcmp(out[0].rule, "map-split"))

@@ -25,7 +25,7 @@ bool runtime_parse(const char *s, struct runtime_result *r)
 {
 	static const char *const hours[] = { "hours", "hour", "hrs", "hr", "h", NULL };
 	static const char *const mins[] = { "minutes", "minute", "mins", "min", "m", NULL };
-	long h = -1, m = -1, bare = -1;
+	double h = -1, m = -1, bare = -1;
 	bool clock = false;
 	const char *p = s;
 
@@ -43,8 +43,13 @@ bool runtime_parse(const char *s, struct runtime_result *r)
 			continue;
 		}
 		char *end;
-		long v = strtol(p, &end, 10);
-		if (end - p > 5)
+		double v;
+		/* "1.5 hours": a decimal; "1 hr. 55" is not (no digit after '.'). */
+		if (p[strspn(p, "0123456789")] == '.' && isdigit((unsigned char)p[strspn(p, "0123456789") + 1]))
+			v = strtod(p, &end);
+		else
+			v = (double)strtol(p, &end, 10);
+		if (end - p > 7)
 			return false;
 		p = end;
 		if (*p == ':' && isdigit((unsigned char)p[1])) {
@@ -77,16 +82,24 @@ bool runtime_parse(const char *s, struct runtime_result *r)
 			return false;
 		}
 	}
+	double total;
+	const char *rule;
 	if (h >= 0 || m >= 0) {
-		r->minutes = (h > 0 ? h * 60 : 0) + (m > 0 ? m : 0);
-		r->rule = clock ? "clock" : h >= 0 ? "hours-minutes" : "minutes";
+		total = (h > 0 ? h * 60 : 0) + (m > 0 ? m : 0);
+		rule = clock ? "clock" : h >= 0 ? "hours-minutes" : "minutes";
 	} else if (bare >= 0) {
-		r->minutes = bare;
-		r->rule = "bare-number";
+		total = bare;
+		rule = "bare-number";
 	} else {
 		return false;
 	}
-	return r->minutes > 0 && r->minutes < 100000;
+	/* Whole minutes, rounded half up. */
+	long whole = (long)(total + 0.5);
+	if (whole <= 0 || whole >= 100000)
+		return false;
+	r->minutes = whole;
+	r->rule = rule;
+	return true;
 }
 
 long episodes_parse(const char *s, const char **rule)

@@ -10,7 +10,8 @@
 struct runtime_result {
 	long minutes;        /* -1 when not understood */
 	bool per_episode;    /* the text said so ("per episode", "/ep") */
-	const char *rule;    /* "minutes", "hours-minutes", "clock", "unparsed" */
+	const char *rule;    /* "minutes", "hours-minutes", "clock", "bare-number",
+	                      * or "unparsed" */
 };
 
 bool runtime_parse(const char *s, struct runtime_result *r);

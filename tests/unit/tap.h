@@ -11,16 +11,19 @@
  * non-zero when any check failed.
  *
  * Also: tap_tmpdir() makes a scratch directory under /tmp (mkdtemp) and
- * tap_rmtree() removes it again.
+ * tap_rmtree() removes it again; tap_capture_start(dir)/tap_capture_end()
+ * collect what the code under test writes to stderr (log_error).
  */
 #ifndef TAP_H
 #define TAP_H
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n;        /* checks so far */
 static int tap_failed;   /* checks that failed */
@@ -175,6 +178,52 @@ static inline char *tap_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return p;
+}
+
+static int tap_saved_stderr = -1;
+static char tap_capture_path[4096];
+
+/* Sends stderr to the file DIR/stderr.txt until tap_capture_end(). */
+static inline void tap_capture_start(const char *dir)
+{
+	int fd;
+
+	snprintf(tap_capture_path, sizeof tap_capture_path, "%s/stderr.txt", dir);
+	fflush(stderr);
+	tap_saved_stderr = dup(2);
+	fd = open(tap_capture_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || tap_saved_stderr < 0) {
+		printf("Bail out! cannot redirect stderr\n");
+		exit(2);
+	}
+	dup2(fd, 2);
+	close(fd);
+}
+
+/* Restores stderr; returns what was written meanwhile (caller frees). */
+static inline char *tap_capture_end(void)
+{
+	char *s;
+
+	fflush(stderr);
+	dup2(tap_saved_stderr, 2);
+	close(tap_saved_stderr);
+	tap_saved_stderr = -1;
+	s = tap_read_file(tap_capture_path, NULL);
+	unlink(tap_capture_path);
+	return s ? s : calloc(1, 1);
+}
+
+/* Prints captured text as '#' diagnostics. */
+static inline void tap_diag_text(const char *label, const char *text)
+{
+	const char *p = text;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		printf("#   %s: %.*s\n", label, len, p);
+		p += len + (nl != NULL);
+	}
 }
 
 /* Splits a line of a data file at TABs, in place, after removing its
