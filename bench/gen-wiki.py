@@ -379,6 +379,20 @@ FILLER = [
     "An English-language dub was recorded some years after the original broadcast.",
     "The story was adapted again, with a different cast, in a later decade.",
 ]
+BIO_ACTS = [
+    "grew up reading manga borrowed from an older cousin",
+    "studied oil painting before switching to animation",
+    "joined a small studio in Nerima straight out of school",
+    "spent several years drawing in-betweens before being promoted",
+    "is known for meticulous timing sheets",
+    "has said in interviews that television schedules taught discipline",
+    "often works with the same small group of colleagues",
+    "took a long break from the industry in the early 2000s",
+    "has taught at a vocational school for animators",
+    "is a frequent guest at conventions overseas",
+    "first became known through a music video",
+    "has contributed illustrations to several art books",
+]
 BIO_FILLER = [
     "Interviews from the period describe a meticulous worker who redrew scenes overnight.",
     "Colleagues credit them with training a generation of younger staff.",
@@ -1439,7 +1453,7 @@ class Generator(object):
         # characters per cast franchise
         cast_frs = [fr for fr in self.frs if fr.has_cast]
         for fr in cast_frs:
-            for _ in range(rng.randint(2, 12)):
+            for _ in range(rng.randint(2, 9)):
                 fr.chars.append(self.new_char(fr))
         # guaranteed appearances
         self.guaranteed = [[] for _ in works]
@@ -1447,7 +1461,7 @@ class Generator(object):
         for p in self.people:
             if p.group in ("va_ja", "va_en") and cast_frs:
                 fr = cast_frs[rng.randrange(len(cast_frs))]
-                slot = 1 if p.group == "va_ja" else 3
+                slot = 2 if p.group == "va_ja" else 4
                 free = [c for c in fr.chars if c[slot + 1] is False]
                 if free:
                     c = rng.choice(free)
@@ -1611,10 +1625,23 @@ class Generator(object):
         if cd:
             s.append(cd + pg.prose(" designed the characters, and the %s is remembered for %s." % (
                 kl, rng.choice(PRAISE))))
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(1, 3)):
             s.append(pg.prose(rng.choice(FILLER)))
         if s:
             paras.append(" ".join(s))
+        s = []
+        for _ in range(rng.randint(2, 4)):
+            s.append(pg.prose("%s %s %s %s." % (rng.choice(["Later,", "Meanwhile,", "In the second half,",
+                                                            "At the same time,", "Years earlier,"]),
+                                                 rng.choice(PROTAG), rng.choice(GOAL), rng.choice(SETTING))))
+        s.append(pg.prose("Critics praised %s, and the %s %s." % (rng.choice(PRAISE), kl, rng.choice(RECEPTION))))
+        paras.append(" ".join(s))
+        s = [pg.prose(x) for x in rng.sample(FILLER, rng.randint(1, 3))]
+        if w.kind == "Episode":
+            s.insert(0, pg.prose("The episode %s %s, while %s %s." % (
+                rng.choice(["opens as", "begins when", "follows"]), rng.choice(PROTAG) + " " + rng.choice(GOAL),
+                rng.choice(PROTAG), rng.choice(GOAL))))
+        paras.append(" ".join(s))
         if cast:
             s = []
             for cpath, cname, jp, jt, ep, et in cast[:rng.randint(1, 3)]:
@@ -1643,7 +1670,7 @@ class Generator(object):
         rng = self.rng
         he = "She" if p.female else "He"
         his = "Her" if p.female else "His"
-        occ = rng.choice(OCCUP[p.group])
+        occ = self.cur_occ
         nat = "American" if p.western and rng.random() < 0.7 else ("Canadian" if p.western else "Japanese")
         s = [pg.prose("%s is a %s %s." % (p.title, nat, occ))]
         if rows:
@@ -1655,6 +1682,22 @@ class Generator(object):
                 s.append(pg.prose("%s later worked on " % he) + '<a href="%s">%s</a>' % (href, pg.t(title))
                          + pg.prose(", credited as %s." % role.lower()))
         paras = [" ".join(s)]
+        if len(rows) > 1:
+            sel = rows[:]
+            rng.shuffle(sel)
+            sel = sorted(sel[:rng.randint(2, 6)], key=lambda r: (r[3], r[1]))
+            paras.append(pg.prose("Selected works: ") + ", ".join(
+                '<a href="%s">%s</a>%s' % (h, pg.t(t), pg.t(" (%s)" % y) if y else "") for h, t, r, y in sel) + ".")
+        s = [pg.prose("%s %s." % (he, rng.choice(BIO_ACTS))) for _ in range(rng.randint(1, 3))]
+        paras.append(" ".join(s))
+        if len(rows) > 2:
+            s = []
+            for h, t, r, y in rows[1:1 + rng.randint(2, 5)]:
+                s.append(pg.prose("%s %s " % (("In %s," % y) if y else "Later,", he.lower())) +
+                         pg.prose(rng.choice(["worked on ", "joined the staff of ", "was credited on "])) +
+                         '<a href="%s">%s</a>' % (h, pg.t(t)) + pg.prose(" as %s." % r.lower()))
+            s.append(pg.prose(rng.choice(BIO_FILLER)))
+            paras.append(" ".join(s))
         s = [pg.prose(x) for x in rng.sample(BIO_FILLER, rng.randint(2, 4))]
         if rng.random() < 0.01:
             gid, gslug = rng.choice(self.ghost_works)
@@ -1725,7 +1768,8 @@ class Generator(object):
                     date = fmt_date(rng, yy, mm, dd, DATE_FORM_JP(rng))
             else:
                 yy = min(2025, y + (0 if i == 0 and not jp_first else rng.randint(0, 6)))
-                date = fmt_date(rng, yy, rng.randint(1, 12), rng.randint(1, 28), DATE_FORM(rng))
+                em = rng.randint(1, 12) if yy > y or (i == 0 and not jp_first) else rng.randint(m, 12)
+                date = fmt_date(rng, yy, em, rng.randint(1, 28), DATE_FORM(rng))
             out.append((name, date))
         return out
 
@@ -1779,17 +1823,10 @@ class Generator(object):
             gid, gslug = rng.choice(self.ghost_works)
             mentions[wi].append(("/%s/12-%d/" % (gslug, gid), gslug.replace("-", " ").title()))
         for w in works:
-            fr = w.fr
-            if len(fr.members) > 1 and rng.random() < 0.8:
-                others = [x for x in fr.members if x is not w]
-                w_rel = others[:10]
-            else:
-                w_rel = []
-            self_rel = w_rel
             if rng.random() < 0.15:
-                mentions[w.idx].append((works[rng.randrange(nw)].path, works[rng.randrange(nw)].title))
-            w.genres = w.genres  # keep
-            setattr_rel[w.idx] = self_rel if False else None  # placeholder removed below
+                other = works[rng.randrange(nw)]
+                if other is not w:
+                    mentions[w.idx].append((other.path, other.title))
         tree = Tree(out_dir)
         manifest = []
         charset_lines = []
@@ -1895,7 +1932,9 @@ class Generator(object):
                 gid, gslug = rng.choice(self.ghost_works)
                 rows.append(("/%s/12-%d/" % (gslug, gid), gslug.replace("-", " ").title(), "Director",
                              str(rng.randint(1990, 2012))))
-            details = self.person_details(p, pg)
+            self.cur_occ = rng.choice(OCCUP[p.group])
+            first_year = min([int(r[3]) for r in rows if r[3]] or [2000])
+            details = self.person_details(p, pg, first_year)
             aliases = self.person_aliases(p)
             desc = self.person_desc(p, pg, rows)
             deck = pg.prose(self.person_deck(p))
@@ -1957,14 +1996,14 @@ class Generator(object):
 
     def person_deck(self, p):
         rng = self.rng
-        occ = rng.choice(OCCUP[p.group])
+        occ = self.cur_occ
         if p.western:
             return "%s %s." % (rng.choice(["American", "Voice-over artist and"]), occ)
         return rng.choice(["Japanese %s." % occ, "%s%s, active since the %ds." % (
             occ[0].upper(), occ[1:], rng.choice([1970, 1980, 1990, 2000, 2010])),
             "Japanese %s known for %s." % (occ, rng.choice(PRAISE))])
 
-    def person_details(self, p, pg):
+    def person_details(self, p, pg, first_year=2000):
         rng = self.rng
         rows = []
         name = pg.t(p.title)
@@ -1974,7 +2013,7 @@ class Generator(object):
         if not p.western and rng.random() < 0.95:
             rows.append(("Japanese Name:", pg.t(p.native(p.native_space))))
         if rng.random() < 0.85:
-            by = rng.randint(1930, 2000)
+            by = first_year - rng.randint(18, 45)
             rows.append(("Birthday:", pg.t(fmt_date(rng, by, rng.randint(1, 12), rng.randint(1, 28),
                                                     DATE_FORM_JP(rng) if not p.western else DATE_FORM(rng)))))
             if rng.random() < 0.03:
@@ -2008,3 +2047,382 @@ class Generator(object):
                 seen.append(x)
                 out.append(x)
         return out
+
+
+# --------------------------------------------------------------------------
+# Mutate
+
+LI_RE = re.compile(r'<li><a href="([^"]*)">(.*?)</a> <span class="type">([^<]*)</span></li>')
+URL_RE = re.compile(r"<url><loc>([^<]*)</loc><lastmod>([^<]*)</lastmod></url>")
+MASK_RE = re.compile(r"<!--.*?-->|<script.*?</script>", re.S)
+LINKID_RE = re.compile(rb"/[A-Za-z0-9%._~-]+/(12|26)-(\d+)/")
+CREDIT_LINK_RE = re.compile(r'<div class="credit-person"><a href="(/[a-z0-9-]+/26-(\d+)/)">([^<&]*)</a></div>')
+H1_RE = re.compile(r'<h1><a href="([^"]*)">(.*?)</a></h1>')
+
+
+def mask(text):
+    return MASK_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+class Mutator(object):
+    def __init__(self, root, fraction, seed):
+        self.root = root
+        self.fraction = fraction
+        self.seed = seed
+        self.tree = Tree(root)
+
+    def read_page(self, path):
+        rel = path[1:] + "index.html"
+        full = os.path.join(self.root, rel)
+        with open(full, "rb") as f:
+            data = f.read()
+        cp = os.path.exists(full + ".headers")
+        return rel, (data.decode("cp1252") if cp else data.decode("utf-8")), ("cp1252" if cp else "utf8")
+
+    def run(self):
+        t0 = time.time()
+        root = self.root
+        with open(os.path.join(root, "MANIFEST.tsv"), "rb") as f:
+            mbytes = f.read()
+        man = [line.split("\t") for line in mbytes.decode("utf-8").splitlines() if line]
+        N = len(man)
+        rng = random.Random("mutate:%d:%r:%s" % (self.seed, self.fraction, hashlib.sha256(mbytes).hexdigest()))
+        gen = Generator(rng)
+        gen.cur_flags = set()
+        F = self.fraction
+        n_change = int(round(N * F / 2))
+        n_add = int(round(N * F / 4))
+        n_del = int(round(N * F / 4))
+        n_change = min(n_change, max(0, N - n_del))
+        order = rng.sample(range(N), n_change + n_del)
+        del_set = set(order[:n_del])
+        chg_list = sorted(order[n_del:])
+
+        # ids in use anywhere (pages and links), no-page people seen in credits
+        used = {b"12": set(), b"26": set()}
+        nopage = []
+        page_ids = set(m[1] for m in man)
+        for k, m in enumerate(man):
+            full = os.path.join(root, m[0][1:], "index.html")
+            with open(full, "rb") as f:
+                data = f.read()
+            for t, num in LINKID_RE.findall(data):
+                used[t].add(int(num))
+            if len(nopage) < 200 and k % 7 == 0:
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                for href, num, txt in CREDIT_LINK_RE.findall(mask(text)):
+                    if "26-" + num not in page_ids and txt.strip():
+                        nopage.append(Ext(int(num), href, txt.strip()))
+        next_id = {"12": max(used[b"12"] | {1000}), "26": max(used[b"26"] | {1000})}
+
+        def new_id(t):
+            next_id[t] += rng.randint(1, 40)
+            return next_id[t]
+
+        # sitemap
+        with open(os.path.join(root, "sitemap.xml"), "r", encoding="utf-8") as f:
+            sm = URL_RE.findall(f.read())
+        last = max([d for _, d in sm] or ["2024-12-31"])
+        new_date = (datetime.date.fromisoformat(last[:10]) + datetime.timedelta(days=1)).isoformat()
+
+        # ---- changes ----
+        changed_paths = []
+        stats = {"desc": 0, "date": 0, "credit": 0, "new-credit-row": 0}
+        chg_people = [man[i] for i in chg_list if man[i][2] == "Person"]
+        n_new_works = (n_add + 1) // 2
+        n_new_people = n_add - n_new_works
+        credited_ext = []  # existing people credited by new works
+        if n_new_works:
+            for m in chg_people[:2 * n_new_works]:
+                rel, text, enc = self.read_page(m[0])
+                h = H1_RE.search(text)
+                credited_ext.append(Ext(int(m[1].split("-")[1]), m[0], html.unescape(h.group(2)) if h else m[0]))
+        credited_paths = set(e.path for e in credited_ext)
+
+        # ---- new pages (model first, so rows for existing people are known) ----
+        new_people = []
+        for _ in range(n_new_people):
+            p = gen.make_person(new_id("26"), rng.choice(["director", "animator", "animator", "writer", "va_ja"]))
+            p.has_page = True
+            p.rows = {}
+            new_people.append(p)
+        gen.people = new_people + credited_ext + nopage[:20] or [Ext(0, "/", "Jun Miyake")]
+        gen.ghost_works = [(rng.randint(100, 999), "lost-project")]
+        new_works = []
+        ext_rows = {}
+        for k in range(n_new_works):
+            w = Work()
+            w.idx = -1 - k
+            w.wid = new_id("12")
+            fr = Franchise()
+            fr.base_en, fr.base_ro, fr.base_jp = gen.jp_title()
+            fr.year = rng.randint(2023, 2025)
+            fr.members = [w]
+            fr.chars = []
+            fr.core = {}
+            fr.has_cast = False
+            w.fr = fr
+            w.kind = rng.choice(["Series", "Movie", "OVA"])
+            w.title_en, w.title_ro, w.title_jp = fr.base_en, fr.base_ro, fr.base_jp
+            w.title = w.title_ro if (w.title_ro and rng.random() < 0.45) else w.title_en
+            w.slug = slugify(w.title)
+            w.path = "/%s/12-%d/" % (w.slug, w.wid)
+            w.year = fr.year
+            w.old_slug = None
+            w.sub_no = 0
+            w.n_ep = 12 if w.kind == "Series" else None
+            w.minutes = 24 if w.kind == "Series" else rng.randint(30, 120)
+            w.genres = rng.sample(GENRES, rng.randint(1, 3))
+            w.themes = rng.sample(THEMES, rng.randint(0, 2))
+            cands = [p for j, p in enumerate(new_people) if j % n_new_works == k]
+            cands += [e for j, e in enumerate(credited_ext) if j % n_new_works == k]
+            cands += rng.sample(nopage, min(len(nopage), rng.randint(1, 4)))
+            creds = []
+            fams = ["director", "screenplay", "chardesign", "music", "animdir", "keyanim", "keyanim", "storyboard"]
+            for j, p in enumerate(cands):
+                fam = fams[j % len(fams)]
+                creds.append((p, p.name_variant(rng), ROLE_SPELL[fam](rng), gen.credit_note(w, fam, False), (fam,)))
+                if isinstance(p, Person):
+                    p.rows.setdefault(w.idx, []).append(ROLE_CANON[fam])
+                elif p.path in credited_paths:
+                    ext_rows.setdefault(p.path, []).append((w.path, w.title, ROLE_CANON[fam], str(w.year)))
+            while len(creds) < 5:
+                fam = rng.choice(["keyanim", "inbetween", "producer"])
+                creds.append((None, gen.make_person(0, "staff").title, ROLE_SPELL[fam](rng), None, (fam,)))
+            new_works.append((w, creds))
+
+        for i in chg_list:
+            path, eid, kind, _ = man[i]
+            rel, text, enc = self.read_page(path)
+            new = text
+            if path in ext_rows:
+                new = self.add_rows(new, ext_rows[path])
+                stats["new-credit-row"] += 1
+            else:
+                for what in rng.sample(["desc", "date", "credit"], 3):
+                    cand = getattr(self, "edit_" + what)(new, kind, rng, gen)
+                    if cand is not None and cand != new:
+                        new = cand
+                        stats[what] += 1
+                        break
+            if new == text:
+                new = self.edit_desc(text, kind, rng, gen) or text.replace("</body>", "<!-- edited -->\n</body>", 1)
+                stats["desc"] += 1
+            data = encode(new, "utf8" if enc == "utf8" else "cp1252")
+            self.tree.replace(rel, data)
+            man[i][3] = hashlib.sha256(data).hexdigest()
+            changed_paths.append(path)
+
+        # ---- write new pages ----
+        added = []
+        for w, creds in new_works:
+            pg = Page(rng, 0.03, 0.03, curly=rng.random() < 0.35)
+            desc = gen.work_desc(w, pg, creds, [], [])
+            deck = pg.prose("%s %s %s." % (rng.choice(PROTAG), rng.choice(GOAL), rng.choice(SETTING))).capitalize()
+            text = render_work(w, [c[:4] for c in creds], [], [], desc, deck, gen.releases(w),
+                               gen.work_aliases(w), set(), "utf8", pg)
+            data = text.encode("utf-8")
+            self.tree.replace(w.path[1:] + "index.html", data)
+            added.append([w.path, "12-%d" % w.wid, w.kind, hashlib.sha256(data).hexdigest(), w.title])
+        wtitle = dict((w.idx, w) for w, _ in new_works)
+        for p in new_people:
+            pg = Page(rng, 0.03, 0.03, curly=rng.random() < 0.35)
+            rows = [(wtitle[wi].path, wtitle[wi].title, roles[0], str(wtitle[wi].year))
+                    for wi, roles in p.rows.items()]
+            gen.cur_occ = rng.choice(OCCUP[p.group])
+            details = gen.person_details(p, pg, 2000)
+            text = render_person(p, rows, gen.person_desc(p, pg, rows), pg.prose(gen.person_deck(p)),
+                                 details, gen.person_aliases(p), set(), "utf8", pg)
+            data = text.encode("utf-8")
+            self.tree.replace(p.path[1:] + "index.html", data)
+            added.append([p.path, "26-%d" % p.pid, "Person", hashlib.sha256(data).hexdigest(), p.title])
+
+        # ---- deletions ----
+        deleted = [man[i] for i in sorted(del_set)]
+        for m in deleted:
+            d = os.path.join(root, m[0][1:])
+            for name in ("index.html", "index.html.headers"):
+                try:
+                    os.remove(os.path.join(d, name))
+                except FileNotFoundError:
+                    pass
+            for dd in (d.rstrip("/"), os.path.dirname(d.rstrip("/"))):
+                try:
+                    os.rmdir(dd)
+                except OSError:
+                    pass
+        del_paths = set(m[0] for m in deleted)
+
+        # ---- indexes ----
+        idx_written = 0
+        for section, kinds in (("anime", None), ("people", "Person")):
+            entries = []
+            page = 1
+            while True:
+                f = os.path.join(root, index_file(section, page))
+                if not os.path.exists(f):
+                    break
+                with open(f, "r", encoding="utf-8") as fh:
+                    entries += LI_RE.findall(fh.read().split('<ul class="editorial-list">', 1)[1].split("</ul>", 1)[0])
+                page += 1
+            old_pages = page - 1
+            keep = []
+            for href, txt, typ in entries:
+                p = href[len(HOST):] if href.startswith(HOST) else href
+                if p not in del_paths:
+                    keep.append((href, txt, typ))
+            for a in added:
+                if (a[2] == "Person") == (section == "people"):
+                    keep.append((a[0], esc(a[4]), a[2]))
+            keep.sort(key=lambda e: index_key(e[1], e[0]))
+            files = render_indexes(section, keep)
+            for rel, data in sorted(files.items()):
+                idx_written += self.tree.replace(rel, data)
+            for pn in range(len(files) + 1, old_pages + 1):
+                os.remove(os.path.join(root, index_file(section, pn)))
+                idx_written += 1
+
+        # ---- sitemap ----
+        chg = set(changed_paths)
+        out = []
+        for loc, d in sm:
+            p = loc[len(HOST):] if loc.startswith(HOST) else loc
+            if p in del_paths:
+                continue
+            out.append((p, new_date if p in chg else d))
+        for a in added:
+            out.append((a[0], new_date))
+        self.tree.replace("sitemap.xml", render_sitemap(out))
+
+        # ---- charset include ----
+        cf = os.path.join(root, "nginx-charset.conf")
+        with open(cf, "r", encoding="utf-8") as f:
+            lines = f.read().splitlines(True)
+        lines = [l for l in lines if l.split(" ")[2][:-len("index.html")] not in del_paths]
+        self.tree.replace("nginx-charset.conf", "".join(lines).encode("utf-8"))
+
+        # ---- manifest ----
+        man2 = [m for i, m in enumerate(man) if i not in del_set] + [a[:4] for a in added]
+        man2.sort()
+        self.tree.replace("MANIFEST.tsv", "".join("\t".join(m) + "\n" for m in man2).encode("utf-8"))
+        sys.stderr.write(
+            "gen-wiki: mutate %s --fraction %g: %d entity pages before, %d after\n"
+            "gen-wiki:   changed %d (description %d, date %d, credit %d, new credit row %d)\n"
+            "gen-wiki:   added %d (%d works, %d people), deleted %d (%d works, %d people)\n"
+            "gen-wiki:   index pages rewritten/removed %d; lastmod of changed/added pages = %s; %.1f s\n"
+            % (root, F, N, len(man2), len(changed_paths), stats["desc"], stats["date"], stats["credit"],
+               stats["new-credit-row"], len(added), len(new_works), len(new_people), len(deleted),
+               sum(1 for m in deleted if m[2] != "Person"), sum(1 for m in deleted if m[2] == "Person"),
+               idx_written, new_date, time.time() - t0))
+
+    # -- edits: each returns new text or None --
+    def add_rows(self, text, rows):
+        i = text.find('<table class="person-credits">')
+        j = text.find("      </tbody>", i)
+        if i < 0 or j < 0:
+            return None
+        add = "".join('        <tr><td><a href="%s">%s</a></td><td>%s</td><td>%s</td></tr>\n'
+                      % (h, esc(t), esc(r), y) for h, t, r, y in rows)
+        return text[:j] + add + text[j:]
+
+    def edit_desc(self, text, kind, rng, gen):
+        i = text.find('<div class="wiki-description" data-field="description">')
+        if i < 0:
+            return None
+        j = text.find("\n  </div>", i)
+        if j < 0:
+            return None
+        s = rng.choice(FILLER if kind != "Person" else BIO_FILLER)
+        s = "%s (Edited: %s)" % (s, rng.choice(["source added", "typo fixed", "expanded",
+                                                "citation needed", "clarified"]))
+        return text[:j] + "\n    <p>%s</p>" % esc(s) + text[j:]
+
+    def edit_date(self, text, kind, rng, gen):
+        label = "<th>Birthday:</th><td>" if kind == "Person" else "<th>Release Date:</th><td>"
+        hits = [m.end() for m in re.finditer(re.escape(label), text)]
+        if not hits:
+            return None
+        k = rng.choice(hits)
+        e = text.find("<", k)
+        old = text[k:e]
+        for _ in range(10):
+            new = fmt_date(rng, rng.randint(1950 if kind == "Person" else 1970, 2024), rng.randint(1, 12),
+                           rng.randint(1, 28), DATE_FORM(rng))
+            if new != old:
+                return text[:k] + new + text[e:]
+        return None
+
+    def edit_credit(self, text, kind, rng, gen):
+        mk = mask(text)
+        if kind == "Person":
+            i = mk.find('<table class="person-credits">')
+            if i < 0:
+                return None
+            hits = [m.start(1) for m in re.finditer(r"</a></td><td>([^<]*)</td><td>", mk[i:])]
+            hits = [h + i for h in hits]
+        else:
+            hits = [m.end() for m in re.finditer(r'<div class="credit-role">', mk)]
+            if hits and rng.random() < 0.3:
+                j = mk.find('<ul class="credit-list">')
+                k = mk.find("    </ul>", j)
+                if j >= 0 and k >= 0:
+                    fam = rng.choice(["keyanim", "inbetween", "producer", "music"])
+                    li = ('      <li class="credit">\n        <div class="credit-person">%s</div>\n'
+                          '        <div class="credit-role">%s</div>\n      </li>\n'
+                          % (esc(gen.make_person(0, "staff").title), ROLE_SPELL[fam](rng)))
+                    return text[:k] + li + text[k:]
+        if not hits:
+            return None
+        k = rng.choice(hits)
+        e = text.find("<", k)
+        old = text[k:e]
+        fam = SPELL_FAMILY.get(old.strip())
+        spellings = [s for s, _ in ROLE_FAMILIES[fam][2]] if fam else []
+        others = [s for s in spellings if s != old.strip()]
+        new = rng.choice(others) if others else rng.choice(["Key Animation", "Storyboard", "Producer"])
+        if new == old:
+            return None
+        return text[:k] + new + text[e:]
+
+
+# --------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Synthetic Anime Vice-style wiki for benchmarks.")
+    sub = ap.add_subparsers(dest="cmd")
+    g = sub.add_parser("generate", help="write a new corpus")
+    g.add_argument("out_dir")
+    g.add_argument("--works", type=int, default=8000)
+    g.add_argument("--people", type=int, default=12000)
+    g.add_argument("--seed", type=int, default=1)
+    m = sub.add_parser("mutate", help="change, add and delete some pages of a corpus")
+    m.add_argument("out_dir")
+    m.add_argument("--fraction", type=float, required=True)
+    m.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    if args.cmd == "generate":
+        if args.works < 1 or args.people < 1:
+            ap.error("--works and --people must be at least 1")
+        if os.path.exists(args.out_dir) and (not os.path.isdir(args.out_dir) or os.listdir(args.out_dir)):
+            sys.stderr.write("gen-wiki: %s exists and is not an empty directory\n" % args.out_dir)
+            return 2
+        os.makedirs(args.out_dir, exist_ok=True)
+        Generator(random.Random(args.seed)).generate(args.out_dir, args.works, args.people)
+        return 0
+    if args.cmd == "mutate":
+        if not 0 <= args.fraction <= 1:
+            ap.error("--fraction must be between 0 and 1")
+        if not os.path.exists(os.path.join(args.out_dir, "MANIFEST.tsv")):
+            sys.stderr.write("gen-wiki: %s has no MANIFEST.tsv (not a generated corpus)\n" % args.out_dir)
+            return 2
+        Mutator(args.out_dir, args.fraction, args.seed).run()
+        return 0
+    ap.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

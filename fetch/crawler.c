@@ -79,6 +79,7 @@ struct crawler {
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
 	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
+	sqlite3_stmt *st_sitemap, *st_lastmod;
 };
 
 static double now_mono(void)
@@ -170,6 +171,37 @@ static size_t on_robots_body(char *p, size_t sz, size_t n, void *arg)
 	return buf_add(arg, p, sz * n) ? 0 : sz * n;
 }
 
+/* One GET outside the crawl's queue (robots.txt, sitemaps), with the
+ * crawl's User-Agent and limits. The body goes to body (its cap
+ * applies). Returns 0 with the HTTP status in *code, or -1 when no
+ * response came. */
+static int fetch_simple(struct crawler *c, const char *url, struct buf *body, long *code)
+{
+	CURL *eh = curl_easy_init();
+	CURLcode res;
+
+	*code = 0;
+	if (!eh)
+		return -1;
+	buf_reset(body);
+	curl_easy_setopt(eh, CURLOPT_URL, url);
+	curl_easy_setopt(eh, CURLOPT_USERAGENT, c->ua);
+	curl_easy_setopt(eh, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(eh, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(eh, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(eh, CURLOPT_TIMEOUT, c->timeout);
+	curl_easy_setopt(eh, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	curl_easy_setopt(eh, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(eh, CURLOPT_LOW_SPEED_TIME, c->timeout < 30 ? c->timeout : 30L);
+	curl_easy_setopt(eh, CURLOPT_WRITEFUNCTION, on_robots_body);
+	curl_easy_setopt(eh, CURLOPT_WRITEDATA, body);
+	res = curl_easy_perform(eh);
+	curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, code);
+	curl_easy_cleanup(eh);
+	c->st->requests++;
+	return res == CURLE_OK ? 0 : -1;
+}
+
 /* Fetches and reads robots.txt of each host, with a few retries. A
  * robots.txt that answers 4xx allows everything; one that cannot be
  * read (5xx, network) forbids everything, as RFC 9309 says. */
@@ -189,25 +221,7 @@ static int fetch_robots(struct crawler *c)
 		buf_init(&body, 512 * 1024);
 		buf_addf(&url, "%s/robots.txt", h->origin);
 		for (int attempt = 0; attempt <= tries && !stage_stop; attempt++) {
-			CURL *eh = curl_easy_init();
-			if (!eh) {
-				rc = -1;
-				break;
-			}
-			buf_reset(&body);
-			curl_easy_setopt(eh, CURLOPT_URL, url.data);
-			curl_easy_setopt(eh, CURLOPT_USERAGENT, c->ua);
-			curl_easy_setopt(eh, CURLOPT_PROTOCOLS_STR, "http,https");
-			curl_easy_setopt(eh, CURLOPT_ACCEPT_ENCODING, "");
-			curl_easy_setopt(eh, CURLOPT_NOSIGNAL, 1L);
-			curl_easy_setopt(eh, CURLOPT_TIMEOUT, c->timeout);
-			curl_easy_setopt(eh, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
-			curl_easy_setopt(eh, CURLOPT_WRITEFUNCTION, on_robots_body);
-			curl_easy_setopt(eh, CURLOPT_WRITEDATA, &body);
-			res = curl_easy_perform(eh);
-			curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, &code);
-			curl_easy_cleanup(eh);
-			c->st->requests++;
+			res = fetch_simple(c, url.data, &body, &code) ? CURLE_RECV_ERROR : CURLE_OK;
 			if (res == CURLE_OK && code < 500)
 				break;
 			if (attempt < tries) {
@@ -247,6 +261,8 @@ static int fetch_robots(struct crawler *c)
 	return rc;
 }
 
+static int read_sitemaps(struct crawler *c);
+
 static int crawl_begin(struct crawler *c)
 {
 	sqlite3_stmt *st;
@@ -259,14 +275,22 @@ static int crawl_begin(struct crawler *c)
 		 "  seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0 -- 0 queued, 1 active, 2 done\n"
 		 ");\n"
 		 "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(state, seq);\n"
-		 "CREATE TABLE IF NOT EXISTS crawl_state (k TEXT PRIMARY KEY, v TEXT);\n"))
+		 "CREATE TABLE IF NOT EXISTS crawl_state (k TEXT PRIMARY KEY, v TEXT);\n"
+		 "CREATE TABLE IF NOT EXISTS sitemap (\n"
+		 "  seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, url TEXT NOT NULL,\n"
+		 "  lastmod TEXT -- as the sitemap wrote it\n"
+		 ");\n"))
 		return -1;
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO frontier (key, url, depth, seq, state) "
 			       "VALUES (?, ?, ?, ?, 0)", -1, &c->st_add, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
 			       -1, &c->st_state, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth FROM frontier WHERE state = 0 "
-			       "ORDER BY seq LIMIT 1", -1, &c->st_next, NULL) != SQLITE_OK) {
+			       "ORDER BY seq LIMIT 1", -1, &c->st_next, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO sitemap (key, url, lastmod) "
+			       "VALUES (?, ?, ?)", -1, &c->st_sitemap, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "SELECT lastmod FROM sitemap WHERE key = ?",
+			       -1, &c->st_lastmod, NULL) != SQLITE_OK) {
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -298,7 +322,13 @@ static int crawl_begin(struct crawler *c)
 		    "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'running');"))
 		return -1;
 	c->seq = 0;
+	if (config_bool(c->cfg, "fetch", "sitemap") && read_sitemaps(c)) {
+		exec(c, "ROLLBACK");
+		return -1;
+	}
 	starts = config_list(c->cfg, "fetch", "start_urls", NULL);
+	/* Start URLs come after the sitemap's pages; the crawl order is the
+	 * frontier's seq. */
 	for (char **s = starts; s && *s; s++) {
 		struct canon cn;
 		enum url_verdict v = url_canon(&c->sc, NULL, *s, &cn);
@@ -525,45 +555,339 @@ static void split_content_type(const char *ct, char **type, char **charset)
 	}
 }
 
-static void follow_links(struct crawler *c, struct job *j, struct link_list *ll)
+/* Queues the links of a stored list (see page_links), found on the page
+ * at j's URL: paths are taken on that page's host, which need not be the
+ * host they were stored from (a mirror, a local copy on another port). */
+static void queue_links(struct crawler *c, const struct job *j, const char *list)
 {
-	if (c->max_depth && j->depth >= c->max_depth)
+	struct host *h = host_of(c, j->url);
+	struct buf url;
+
+	if (!h || (c->max_depth && j->depth >= c->max_depth))
 		return;
-	for (size_t i = 0; i < ll->n; i++) {
-		struct canon cn;
-		if (url_canon(&c->sc, j->url, ll->hrefs[i], &cn) == URL_OK) {
-			if (robots_ok(c, cn.url))
-				frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth + 1);
+	buf_init(&url, 0);
+	for (const char *p = list; p && *p; ) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *tab = memchr(p, '\t', len);
+		bool alias = *p == '!';
+		if (alias) {
+			p++;
+			len--;
+		}
+		if (tab) {
+			char id[ENTITY_ID_MAX];
+			size_t il = (size_t)(tab - p);
+			buf_reset(&url);
+			buf_add(&url, h->origin, h->olen);
+			buf_add(&url, tab + 1, len - il - 1);
+			if (il && il < sizeof id && !(il == 1 && *p == '-')) {
+				memcpy(id, p, il);
+				id[il] = '\0';
+			} else {
+				id[0] = '\0';
+			}
+			if (alias) {
+				/* The page's canonical URL, another name of it. */
+				frontier_add(c, *id ? id : url.data, url.data, j->depth);
+				frontier_state(c, *id ? id : url.data, F_DONE);
+			} else if (robots_ok(c, url.data))
+				frontier_add(c, *id ? id : url.data, url.data, j->depth + 1);
 			else
 				c->st->robots_skipped++;
 		}
-		free(cn.url);
+		p = nl ? nl + 1 : NULL;
 	}
+	buf_free(&url);
 }
 
-static void follow_body(struct crawler *c, struct job *j, const char *ctype,
-			const char *charset, const char *body, size_t len)
+/* True when list already has the line "id<TAB>path". */
+static bool has_line(const struct buf *list, const char *line, size_t len)
+{
+	for (const char *p = list->data; p && *p; ) {
+		if (!strncmp(p, line, len) && p[len] == '\n')
+			return true;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* The links a page leads to, canonical, in scope and followed, as lines
+ * "id<TAB>path" (id "-" for a page that is not an entity), each once, in
+ * page order, into out. Paths, not URLs: the list stays true when the
+ * site is crawled under another host. Also marks the page's <link
+ * rel=canonical>, when it names another URL of the crawl, as fetched:
+ * it is this page. */
+static void page_links(struct crawler *c, struct job *j, const char *ctype,
+		       const char *charset, const char *body, size_t len, struct buf *out)
 {
 	struct link_list ll;
+	struct buf line;
+
 	memset(&ll, 0, sizeof ll);
+	buf_init(&line, 0);
+	buf_reset(out);
 	if (is_html(ctype))
 		links_from_html(body, len, charset, &ll);
 	else if (is_xml(ctype))
 		links_from_sitemap(body, len, &ll);
-	follow_links(c, j, &ll);
+	for (size_t i = 0; i < ll.n; i++) {
+		struct canon cn;
+		struct host *h;
+		if (url_canon(&c->sc, j->url, ll.hrefs[i], &cn) == URL_OK &&
+		    (h = host_of(c, cn.url))) {
+			buf_reset(&line);
+			buf_addf(&line, "%s\t%s", cn.kind ? cn.key : "-", cn.url + h->olen);
+			if (!has_line(out, line.data, line.len))
+				buf_addf(out, "%s\n", line.data);
+		}
+		free(cn.url);
+	}
+	if (ll.canonical) {
+		struct canon cn;
+		struct host *h;
+		if (url_canon(&c->sc, j->url, ll.canonical, &cn) != URL_BAD && cn.url &&
+		    (h = host_of(c, cn.url))) {
+			const char *key = cn.kind ? cn.key : cn.url;
+			if (strcmp(key, j->key)) {
+				/* Another URL for this page: a first line "!id<TAB>path"
+				 * tells queue_links never to fetch it on its own. */
+				buf_reset(&line);
+				buf_addf(&line, "!%s\t%s\n%s", cn.kind ? cn.key : "-",
+					 cn.url + h->olen, out->data);
+				buf_reset(out);
+				buf_add(out, line.data, line.len);
+			}
+		}
+		free(cn.url);
+	}
 	link_list_free(&ll);
+	buf_free(&line);
 }
 
-/* A 304: the links are those of the stored copy. */
+/* A 304 or a page skipped by lastmod: its links are those stored with it,
+ * or, for a store written before links were kept, those of its body. */
 static void follow_stored(struct crawler *c, struct job *j, const struct page_meta *m)
 {
 	struct buf b;
-	if (!m->sha256)
-		return;
 	buf_init(&b, 0);
-	if (page_store_body(c->ps, m->sha256, &b) == 0)
-		follow_body(c, j, m->content_type, m->charset, b.data, b.len);
+	if (page_store_links(c->ps, m->key, &b) == 1) {
+		queue_links(c, j, b.data);
+	} else if (m->sha256) {
+		struct buf body;
+		buf_init(&body, 0);
+		if (page_store_body(c->ps, m->sha256, &body) == 0) {
+			page_links(c, j, m->content_type, m->charset, body.data, body.len, &b);
+			page_store_set_links(c->ps, m->key, b.data);
+			queue_links(c, j, b.data);
+		}
+		buf_free(&body);
+	}
 	buf_free(&b);
+}
+
+/* Converts a W3C datetime (YYYY, YYYY-MM, YYYY-MM-DD, with an optional
+ * Thh:mm[:ss[.s]] and zone) to seconds since the epoch. A date without a
+ * time is taken as the end of that day (or month, or year), so that a
+ * page modified "today" is fetched again today. -1 when unreadable. */
+static long long w3c_time(const char *s)
+{
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
+	struct tm tm;
+	long long t;
+
+	if (!s || sscanf(s, "%4d%n", &y, &n) != 1 || n != 4)
+		return -1;
+	s += n;
+	memset(&tm, 0, sizeof tm);
+	if (*s != '-') {
+		tm.tm_year = y + 1 - 1900;   /* end of the year */
+		return (long long)timegm(&tm) - 1;
+	}
+	if (sscanf(s, "-%2d%n", &mo, &n) != 1 || mo < 1 || mo > 12)
+		return -1;
+	s += n;
+	if (*s != '-') {
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo;              /* the first of the next month */
+		return (long long)timegm(&tm) - 1;
+	}
+	if (sscanf(s, "-%2d%n", &d, &n) != 1 || d < 1 || d > 31)
+		return -1;
+	s += n;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	if (*s != 'T') {
+		tm.tm_mday = d + 1;
+		return (long long)timegm(&tm) - 1;
+	}
+	if (sscanf(s, "T%2d:%2d%n", &h, &mi, &n) != 2)
+		return -1;
+	s += n;
+	if (*s == ':' && sscanf(s, ":%2d%n", &sec, &n) == 1)
+		s += n;
+	if (*s == '.')
+		while (*++s >= '0' && *s <= '9')
+			;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = (long long)timegm(&tm);
+	if (*s == '+' || *s == '-') {
+		int zh = 0, zm = 0;
+		if (sscanf(s + 1, "%2d:%2d", &zh, &zm) >= 1)
+			t -= (*s == '+' ? 1 : -1) * (zh * 3600LL + zm * 60LL);
+	}
+	return t;
+}
+
+/* The sitemap lastmod recorded for key in this crawl, or NULL. The
+ * caller frees it. */
+static char *sitemap_lastmod(struct crawler *c, const char *key)
+{
+	char *v = NULL;
+	if (!c->st_lastmod)
+		return NULL;
+	sqlite3_bind_text(c->st_lastmod, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(c->st_lastmod) == SQLITE_ROW &&
+	    sqlite3_column_type(c->st_lastmod, 0) != SQLITE_NULL)
+		v = strdup((const char *)sqlite3_column_text(c->st_lastmod, 0));
+	sqlite3_reset(c->st_lastmod);
+	return v;
+}
+
+/* True when the stored copy of key is as new as its sitemap says. */
+static bool lastmod_unchanged(const struct page_meta *m, const char *lastmod)
+{
+	long long cur = w3c_time(lastmod);
+	if (cur < 0 || m->status != 200 || !m->sha256)
+		return false;
+	if (m->lastmod) {
+		long long old = w3c_time(m->lastmod);
+		return old >= 0 && cur <= old;
+	}
+	/* No lastmod was known at the last fetch: compare with its time. */
+	return m->fetched_at && cur < w3c_time(m->fetched_at);
+}
+
+/* Reads the sitemaps (those robots.txt names, else /sitemap.xml of each
+ * host, and the sitemaps a sitemap index names) into the sitemap table,
+ * then queues their pages; a page whose lastmod is not newer than its
+ * good copy is not requested, and its stored links are queued instead. */
+static int read_sitemaps(struct crawler *c)
+{
+	char **queue = NULL;
+	size_t nq = 0, done = 0;
+	struct buf body;
+	int rc = 0;
+
+	if (exec(c, "DELETE FROM sitemap"))
+		return -1;
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		const char *const *urls;
+		size_t n = c->hosts[i].rb ? robots_sitemaps(c->hosts[i].rb, &urls) : 0;
+		struct buf base;
+		buf_init(&base, 0);
+		buf_addf(&base, "%s/", c->hosts[i].origin);
+		for (size_t k = 0; k <= n; k++) {
+			struct canon cn;
+			if (k == n && n)
+				break;
+			if (url_canon(&c->sc, base.data, k < n ? urls[k] : "/sitemap.xml", &cn)
+			    != URL_BAD && cn.url && host_of(c, cn.url)) {
+				char **q = realloc(queue, (nq + 1) * sizeof *q);
+				if (q) {
+					queue = q;
+					queue[nq++] = cn.url;
+					cn.url = NULL;
+				}
+			}
+			free(cn.url);
+		}
+		buf_free(&base);
+	}
+	buf_init(&body, (size_t)c->max_size);
+	while (done < nq && done < 64 && !stage_stop && !rc) {
+		const char *url = queue[done++];
+		long code = 0;
+		if (!robots_ok(c, url)) {
+			log_warn("sitemap '%s' is disallowed by robots.txt: not read", url);
+			continue;
+		}
+		if (fetch_simple(c, url, &body, &code) || code != 200) {
+			log_info("sitemap '%s': %s", url, code ? "not available" : "cannot be fetched");
+			continue;
+		}
+		struct sitemap_list sl;
+		if (sitemap_parse(body.data, body.len, &sl)) {
+			rc = -1;
+			break;
+		}
+		log_info("sitemap '%s': %zu entries", url, sl.n);
+		for (size_t i = 0; i < sl.n; i++) {
+			struct canon cn;
+			enum url_verdict v = url_canon(&c->sc, url, sl.e[i].loc, &cn);
+			if (sl.e[i].is_sitemap && v != URL_BAD && cn.url && host_of(c, cn.url)) {
+				char **q = realloc(queue, (nq + 1) * sizeof *q);
+				if (q) {
+					queue = q;
+					queue[nq++] = cn.url;
+					cn.url = NULL;
+				}
+			} else if (v == URL_OK && robots_ok(c, cn.url)) {
+				sqlite3_bind_text(c->st_sitemap, 1, cn.kind ? cn.key : cn.url, -1,
+						  SQLITE_STATIC);
+				sqlite3_bind_text(c->st_sitemap, 2, cn.url, -1, SQLITE_STATIC);
+				if (sl.e[i].lastmod)
+					sqlite3_bind_text(c->st_sitemap, 3, sl.e[i].lastmod, -1,
+							  SQLITE_STATIC);
+				else
+					sqlite3_bind_null(c->st_sitemap, 3);
+				sqlite3_step(c->st_sitemap);
+				sqlite3_reset(c->st_sitemap);
+			}
+			free(cn.url);
+		}
+		sitemap_list_free(&sl);
+	}
+	buf_free(&body);
+	for (size_t i = 0; i < nq; i++)
+		free(queue[i]);
+	free(queue);
+	if (rc)
+		return rc;
+
+	/* Queue the sitemap's pages, skipping those that did not change. */
+	sqlite3_stmt *st;
+	bool trust = config_bool(c->cfg, "fetch", "trust_lastmod");
+	if (sqlite3_prepare_v2(c->db, "SELECT key, url, lastmod FROM sitemap ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *url = (const char *)sqlite3_column_text(st, 1);
+		const char *lm = (const char *)sqlite3_column_text(st, 2);
+		struct page_meta m;
+		frontier_add(c, key, url, 1);
+		if (trust && lm && page_store_get(c->ps, key, &m) == 1) {
+			if (lastmod_unchanged(&m, lm)) {
+				struct job j;
+				memset(&j, 0, sizeof j);
+				j.key = (char *)key;
+				j.url = (char *)url;
+				j.depth = 1;
+				frontier_state(c, key, F_DONE);
+				c->st->skipped_lastmod++;
+				follow_stored(c, &j, &m);
+			}
+			page_meta_free(&m);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
@@ -589,6 +913,7 @@ static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 	m.charset = charset;
 	m.etag = j->etag;
 	m.last_modified = j->last_modified;
+	m.lastmod = sitemap_lastmod(c, j->key);
 	if (page_store_put(c->ps, &m, j->body.data, j->body.len)) {
 		c->fatal = EXIT_OUTPUT;
 	} else {
@@ -598,10 +923,19 @@ static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 	}
 	free(m.sha256);
 	free(m.checked_at);
+	free(m.lastmod);
 	if (had == 1)
 		page_meta_free(&old);
 
-	follow_body(c, j, ctype, charset, j->body.data, j->body.len);
+	if (!c->fatal) {
+		struct buf links;
+		buf_init(&links, 0);
+		page_links(c, j, ctype, charset, j->body.data, j->body.len, &links);
+		if (page_store_set_links(c->ps, j->key, links.data))
+			c->fatal = EXIT_OUTPUT;
+		queue_links(c, j, links.data);
+		buf_free(&links);
+	}
 	free(self.url);
 	free(ctype);
 	free(charset);
@@ -707,6 +1041,8 @@ static void job_done(struct crawler *c, struct job *j, CURLcode res)
 			old.checked_at = strdup(now);
 			free(old.error);
 			old.error = NULL;
+			free(old.lastmod);
+			old.lastmod = sitemap_lastmod(c, j->key);
 			if (page_store_put(c->ps, &old, NULL, 0))
 				c->fatal = EXIT_OUTPUT;
 			follow_stored(c, j, &old);
@@ -935,6 +1271,8 @@ cleanup:
 	sqlite3_finalize(c.st_add);
 	sqlite3_finalize(c.st_state);
 	sqlite3_finalize(c.st_next);
+	sqlite3_finalize(c.st_sitemap);
+	sqlite3_finalize(c.st_lastmod);
 	scope_free(&c.sc);
 	buf_free(&ua);
 	if (rc == EXIT_OK && stats->failed)

@@ -23,6 +23,7 @@ struct crawl_stats {
 	unsigned long retried;       /* retries of transient failures */
 	unsigned long failed;        /* gave up */
 	unsigned long robots_skipped;/* links not followed: robots.txt */
+	unsigned long skipped_lastmod; /* not requested: sitemap lastmod unchanged */
 	unsigned long resumed;       /* pages already done in an interrupted run */
 };
 

@@ -29,9 +29,9 @@ static int fetch_run(struct stage_ctx *ctx)
 		return EXIT_OUTPUT;
 	}
 	rc = crawl_run(&ctx->cfg, ps, &st);
-	log_info("fetched %lu requests: %lu stored (%lu unchanged), %lu not modified, "
+	log_info("fetched %lu requests: %lu stored (%lu unchanged), %lu not modified, %lu skipped by sitemap lastmod, "
 		 "%lu gone, %lu redirected, %lu retried, %lu failed",
-		 st.requests, st.stored, st.unchanged, st.not_modified, st.gone,
+		 st.requests, st.stored, st.unchanged, st.not_modified, st.skipped_lastmod, st.gone,
 		 st.redirected, st.retried, st.failed);
 	if (rc == EXIT_INTERRUPTED)
 		log_info("interrupted: rerun fetch to continue where it stopped");

@@ -110,6 +110,81 @@ int links_from_sitemap(const char *body, size_t len, struct link_list *out)
 	return rc;
 }
 
+static char *child_text(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST name)) {
+			xmlChar *v = xmlNodeGetContent(c);
+			if (!v)
+				return NULL;
+			char *s = (char *)v, *e;
+			while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+				s++;
+			e = s + strlen(s);
+			while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
+				e--;
+			char *out = e > s ? strndup(s, (size_t)(e - s)) : NULL;
+			xmlFree(v);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+int sitemap_parse(const char *body, size_t len, struct sitemap_list *out)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	size_t cap = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (len > (size_t)INT32_MAX)
+		return 0;
+	doc = xmlReadMemory(body, (int)len, NULL, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+			    XML_PARSE_RECOVER | XML_PARSE_HUGE);
+	if (!doc)
+		return 0;
+	root = xmlDocGetRootElement(doc);
+	bool index = root && !xmlStrcmp(root->name, BAD_CAST "sitemapindex");
+	for (xmlNodePtr n = root ? root->children : NULL; n && !rc; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    (xmlStrcmp(n->name, BAD_CAST "url") && xmlStrcmp(n->name, BAD_CAST "sitemap")))
+			continue;
+		char *loc = child_text(n, "loc");
+		if (!loc)
+			continue;
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct sitemap_entry *e = realloc(out->e, nc * sizeof *e);
+			if (!e) {
+				free(loc);
+				rc = -1;
+				break;
+			}
+			out->e = e;
+			cap = nc;
+		}
+		out->e[out->n].loc = loc;
+		out->e[out->n].lastmod = child_text(n, "lastmod");
+		out->e[out->n].is_sitemap = index;
+		out->n++;
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+void sitemap_list_free(struct sitemap_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->e[i].loc);
+		free(l->e[i].lastmod);
+	}
+	free(l->e);
+	memset(l, 0, sizeof *l);
+}
+
 void link_list_free(struct link_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)

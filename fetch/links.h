@@ -7,6 +7,7 @@
 #ifndef LINKS_H
 #define LINKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct link_list {
@@ -24,5 +25,23 @@ int links_from_html(const char *body, size_t len, const char *charset,
 int links_from_sitemap(const char *body, size_t len, struct link_list *out);
 
 void link_list_free(struct link_list *l);
+
+/* One <url> (or, in a sitemap index, one <sitemap>) of a sitemap. */
+struct sitemap_entry {
+	char *loc;
+	char *lastmod;   /* as written, or NULL */
+	bool is_sitemap; /* an entry of a <sitemapindex>: another sitemap */
+};
+
+struct sitemap_list {
+	struct sitemap_entry *e;
+	size_t n;
+};
+
+/* Reads the entries of a sitemap (urlset or sitemapindex, with or
+ * without the sitemaps.org namespace). Returns 0 or -1 (out of memory);
+ * unparseable input yields no entries. Free with sitemap_list_free. */
+int sitemap_parse(const char *body, size_t len, struct sitemap_list *out);
+void sitemap_list_free(struct sitemap_list *l);
 
 #endif

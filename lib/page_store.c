@@ -20,6 +20,7 @@
 struct page_store {
 	sqlite3 *db;
 	sqlite3_stmt *st_get, *st_put, *st_fail;  /* prepared on first use */
+	sqlite3_stmt *st_setlinks, *st_links;
 	char *dir;        /* work dir */
 	char *bodies;     /* work/bodies */
 	char *db_path;
@@ -38,7 +39,9 @@ static const char schema[] =
 	"  checked_at TEXT,            -- last attempt\n"
 	"  sha256 TEXT,                -- body file bodies/xx/<sha256>\n"
 	"  size INTEGER,\n"
-	"  error TEXT                  -- last failure, NULL after a success\n"
+	"  error TEXT,                 -- last failure, NULL after a success\n"
+	"  lastmod TEXT,               -- sitemap <lastmod> when the good copy was fetched\n"
+	"  links TEXT                  -- links fetch follows from it: key<TAB>url lines\n"
 	");\n";
 
 static int db_err(struct page_store *ps, const char *what)
@@ -89,6 +92,9 @@ int page_store_open(struct page_store **out, const char *work_dir, bool write)
 			page_store_close(ps);
 			return -1;
 		}
+		/* Columns added after version 1 of the store; errors mean "exists". */
+		sqlite3_exec(ps->db, "ALTER TABLE pages ADD COLUMN lastmod TEXT", NULL, NULL, NULL);
+		sqlite3_exec(ps->db, "ALTER TABLE pages ADD COLUMN links TEXT", NULL, NULL, NULL);
 		sqlite3_exec(ps->db, "PRAGMA user_version=" "1", NULL, NULL, NULL);
 		/* Remove temporary bodies of a killed run. */
 		for (int i = 0; i < 256; i++) {
@@ -120,6 +126,8 @@ void page_store_close(struct page_store *ps)
 	sqlite3_finalize(ps->st_get);
 	sqlite3_finalize(ps->st_put);
 	sqlite3_finalize(ps->st_fail);
+	sqlite3_finalize(ps->st_setlinks);
+	sqlite3_finalize(ps->st_links);
 	if (ps->db)
 		sqlite3_close(ps->db);
 	free(ps->dir);
@@ -140,7 +148,7 @@ static char *col_dup(sqlite3_stmt *st, int i)
 }
 
 #define META_COLS "key, url, final_url, entity_id, kind, status, content_type, " \
-	"charset, etag, last_modified, fetched_at, checked_at, sha256, size, error"
+	"charset, etag, last_modified, fetched_at, checked_at, sha256, size, error, lastmod"
 
 static void meta_from_row(sqlite3_stmt *st, struct page_meta *m)
 {
@@ -159,6 +167,7 @@ static void meta_from_row(sqlite3_stmt *st, struct page_meta *m)
 	m->sha256 = col_dup(st, 12);
 	m->size = sqlite3_column_int64(st, 13);
 	m->error = col_dup(st, 14);
+	m->lastmod = col_dup(st, 15);
 }
 
 int page_store_get(struct page_store *ps, const char *key, struct page_meta *m)
@@ -267,11 +276,12 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 		m->checked_at = strdup(now);
 	if (!ps->st_put && sqlite3_prepare_v2(ps->db,
 		"INSERT INTO pages (" META_COLS ") VALUES "
-		"(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+		"(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) "
 		"ON CONFLICT(key) DO UPDATE SET url=?2, final_url=?3, entity_id=?4, "
 		"kind=?5, status=?6, content_type=?7, charset=?8, etag=?9, "
 		"last_modified=?10, fetched_at=?11, checked_at=?12, "
-		"sha256=coalesce(?13, sha256), size=coalesce(?14, size), error=?15",
+		"sha256=coalesce(?13, sha256), size=coalesce(?14, size), error=?15, "
+		"lastmod=?16",
 		-1, &ps->st_put, NULL) != SQLITE_OK)
 		return db_err(ps, "prepare");
 	st = ps->st_put;
@@ -293,6 +303,7 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 	else
 		sqlite3_bind_null(st, 14);
 	bind_opt(st, 15, m->error);
+	bind_opt(st, 16, m->lastmod);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -321,6 +332,41 @@ int page_store_fail(struct page_store *ps, const char *key, const char *url,
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write");
 	sqlite3_reset(st);
+	return rc;
+}
+
+int page_store_set_links(struct page_store *ps, const char *key, const char *links)
+{
+	int rc;
+	if (!ps->st_setlinks &&
+	    sqlite3_prepare_v2(ps->db, "UPDATE pages SET links = ? WHERE key = ?", -1,
+			       &ps->st_setlinks, NULL) != SQLITE_OK)
+		return db_err(ps, "prepare");
+	bind_opt(ps->st_setlinks, 1, links);
+	sqlite3_bind_text(ps->st_setlinks, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ps->st_setlinks) == SQLITE_DONE ? 0 : db_err(ps, "write");
+	sqlite3_reset(ps->st_setlinks);
+	return rc;
+}
+
+int page_store_links(struct page_store *ps, const char *key, struct buf *b)
+{
+	int rc = 0;
+	buf_reset(b);
+	if (!ps->st_links &&
+	    sqlite3_prepare_v2(ps->db, "SELECT links FROM pages WHERE key = ?", -1,
+			       &ps->st_links, NULL) != SQLITE_OK)
+		return db_err(ps, "prepare");
+	sqlite3_bind_text(ps->st_links, 1, key, -1, SQLITE_STATIC);
+	int step = sqlite3_step(ps->st_links);
+	if (step == SQLITE_ROW && sqlite3_column_type(ps->st_links, 0) != SQLITE_NULL) {
+		buf_add(b, sqlite3_column_text(ps->st_links, 0),
+			(size_t)sqlite3_column_bytes(ps->st_links, 0));
+		rc = 1;
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = db_err(ps, "query");
+	}
+	sqlite3_reset(ps->st_links);
 	return rc;
 }
 
@@ -386,5 +432,6 @@ void page_meta_free(struct page_meta *m)
 	free(m->checked_at);
 	free(m->sha256);
 	free(m->error);
+	free(m->lastmod);
 	memset(m, 0, sizeof *m);
 }

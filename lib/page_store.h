@@ -40,6 +40,7 @@ struct page_meta {
 	char *sha256;        /* hash of the stored body, or NULL */
 	long long size;      /* body bytes */
 	char *error;         /* last failure, or NULL */
+	char *lastmod;       /* sitemap <lastmod> when the good copy was fetched */
 };
 
 /* Opens (creating when write) the store in work_dir. Returns 0, or -1
@@ -64,6 +65,15 @@ int page_store_put(struct page_store *ps, struct page_meta *m,
  * keeps the good copy. Creates the row when the page is new. */
 int page_store_fail(struct page_store *ps, const char *key, const char *url,
 		    int status, const char *error);
+
+/* Stores the links fetch follows from a page ("key<TAB>url" lines), so
+ * that a 304 or a page skipped by its sitemap lastmod still leads to
+ * its links without parsing its body again. */
+int page_store_set_links(struct page_store *ps, const char *key, const char *links);
+
+/* Reads them into b (emptied first). Returns 1 when the page has
+ * stored links, 0 when not, -1 on error. */
+int page_store_links(struct page_store *ps, const char *key, struct buf *b);
 
 /* Reads the body with hash sha into b. Returns 0, or -1 after logging. */
 int page_store_body(struct page_store *ps, const char *sha, struct buf *b);

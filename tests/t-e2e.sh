@@ -80,13 +80,22 @@ sqlite3 "$DB" .dump >"$TEST_TMP/dump1"
 cp "$TEST_TMP/work/parsed.jsonl" "$TEST_TMP/parsed1"
 : >"$SERVER_LOG"
 check_rc "second pipeline run" 0 "$BIN/pipeline" $(run_opts)
-check_grep "second run sends If-None-Match" '"if-none-match": ' "$SERVER_LOG"
-check "second run: every stored page answers 304" "0" \
-	"$(grep '"path": "/memories/12-1401/' "$SERVER_LOG" | grep -vc '"status": 304')"
+check "second run: a sitemap page whose lastmod did not change is not requested" "0" \
+	"$(grep -c '"path": "/memories/12-1401/' "$SERVER_LOG")"
+check_grep "second run: a page outside the sitemap is asked with If-None-Match" \
+	'"path": "/spike-spiegel/18-40100/".*"if-none-match": .*"status": 304' "$SERVER_LOG"
+check "second run: no page body sent" "" \
+	"$(grep '"status": 200' "$SERVER_LOG" | grep -v '"path": "/\(robots.txt\|sitemap.xml\)"' | head -3)"
 sqlite3 "$DB" .dump >"$TEST_TMP/dump2"
 check "second run leaves the same database (.dump)" "" "$(cmp "$TEST_TMP/dump1" "$TEST_TMP/dump2" 2>&1)"
 check "second run gives byte-identical parse output" "" \
 	"$(cmp "$TEST_TMP/parsed1" "$TEST_TMP/work/parsed.jsonl" 2>&1)"
+
+# without trusting lastmod, every stored page is asked conditionally
+: >"$SERVER_LOG"
+check_rc "third run, trust_lastmod off" 0 "$BIN/fetch" $(run_opts) --set fetch.trust_lastmod=false
+check_grep "third run: 12-1401 is asked with If-None-Match and answers 304" \
+	'"path": "/memories/12-1401/".*"if-none-match": .*"status": 304' "$SERVER_LOG"
 
 # stages rerun alone from what is on disk
 server_stop >/dev/null
