@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sqlite3.h>
@@ -73,6 +74,7 @@ struct crawler {
 	struct host *hosts;             /* one per crawl origin */
 	size_t n_hosts;
 	struct job *held;               /* taken from the frontier, waiting for its host */
+	bool tty;                       /* stderr is a terminal: show progress */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -1101,6 +1103,33 @@ static void take_done(struct crawler *c)
 }
 
 /* Starts what may start now; returns seconds until something may. */
+/* On a terminal, one live line: done, queued, rate, errors. */
+static void progress(struct crawler *c, bool final)
+{
+	static double last, t0;
+	double t = now_mono();
+	sqlite3_stmt *st;
+	long long queued = 0;
+
+	if (!c->tty)
+		return;
+	if (!t0)
+		t0 = t;
+	if (!final && t - last < 0.5)
+		return;
+	last = t;
+	if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM frontier WHERE state = 0", -1,
+			       &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			queued = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	unsigned long done = c->st->stored + c->st->not_modified + c->st->gone +
+			     c->st->redirected + c->st->failed;
+	fprintf(stderr, "\rfetch: %lu done, %lld queued, %.0f pages/s, %lu errors\033[K%s",
+		done, queued, t > t0 ? done / (t - t0) : 0.0, c->st->failed, final ? "\n" : "");
+}
+
 static double start_more(struct crawler *c, bool *queue_empty)
 {
 	double t = now_mono(), wait = 1.0;
@@ -1178,6 +1207,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 	c.timeout = (long)config_int(cfg, "fetch", "timeout");
 	c.connect_timeout = (long)config_int(cfg, "fetch", "connect_timeout");
 	srand((unsigned)time(NULL));
+	c.tty = isatty(STDERR_FILENO) && log_get_level() >= LOG_INFO;
 
 	buf_init(&ua, 0);
 	buf_adds(&ua, config_str(cfg, "fetch", "user_agent"));
@@ -1231,6 +1261,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		take_done(&c);
 		if (c.fatal)
 			break;
+		progress(&c, false);
 		wait = start_more(&c, &empty);
 		if (empty && c.n_active == 0)
 			break;
@@ -1244,6 +1275,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		if (ms > 0)
 			curl_multi_poll(c.multi, NULL, 0, (int)ms, &numfds);
 	}
+	progress(&c, true);
 	if (c.fatal)
 		rc = c.fatal;
 	else if (stage_stop)

@@ -4,14 +4,42 @@
  * bodies/), for parse to read.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
 
 #include "crawler.h"
+#include "fsutil.h"
 #include "log.h"
 #include "page_store.h"
 #include "stage.h"
+
+/* WORK/fetch-summary.json: the counts of the last run, for scripts and
+ * the run history. */
+static void write_summary(const char *work_dir, const struct crawl_stats *st,
+			  const char *started, const char *finished, int rc)
+{
+	json_t *o = json_object();
+	char *path = fs_join(work_dir, "fetch-summary.json");
+	json_object_set_new(o, "started_at", json_string(started));
+	json_object_set_new(o, "finished_at", json_string(finished));
+	json_object_set_new(o, "exit", json_integer(rc));
+	json_object_set_new(o, "status", json_string(exit_code_name(rc)));
+#define N(f) json_object_set_new(o, #f, json_integer((json_int_t)st->f))
+	N(requests); N(stored); N(unchanged); N(not_modified); N(skipped_lastmod);
+	N(gone); N(redirected); N(retried); N(failed); N(robots_skipped); N(resumed);
+#undef N
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text || !path || fs_write_atomic(path, text, strlen(text), false))
+		log_warn("cannot write '%s'", path ? path : "fetch-summary.json");
+	free(text);
+	free(path);
+	json_decref(o);
+}
 
 static int fetch_run(struct stage_ctx *ctx)
 {
@@ -28,11 +56,15 @@ static int fetch_run(struct stage_ctx *ctx)
 		curl_global_cleanup();
 		return EXIT_OUTPUT;
 	}
+	char started[21], finished[21];
+	iso_time_now(started);
 	rc = crawl_run(&ctx->cfg, ps, &st);
+	iso_time_now(finished);
+	write_summary(ctx->work_dir, &st, started, finished, rc);
 	log_info("fetched %lu requests: %lu stored (%lu unchanged), %lu not modified, %lu skipped by sitemap lastmod, "
-		 "%lu gone, %lu redirected, %lu retried, %lu failed",
+		 "%lu gone, %lu redirected, %lu retried, %lu failed, %lu links disallowed by robots.txt",
 		 st.requests, st.stored, st.unchanged, st.not_modified, st.skipped_lastmod, st.gone,
-		 st.redirected, st.retried, st.failed);
+		 st.redirected, st.retried, st.failed, st.robots_skipped);
 	if (rc == EXIT_INTERRUPTED)
 		log_info("interrupted: rerun fetch to continue where it stopped");
 	page_store_close(ps);
