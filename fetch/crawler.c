@@ -179,10 +179,18 @@ static size_t on_robots_body(char *p, size_t sz, size_t n, void *arg)
  * response came. */
 static int fetch_simple(struct crawler *c, const char *url, struct buf *body, long *code)
 {
-	CURL *eh = curl_easy_init();
+	CURL *eh;
 	CURLcode res;
+	struct host *h = host_of(c, url);
 
 	*code = 0;
+	/* The host's clock applies to these requests too. */
+	while (h && now_mono() < h->next_start && !stage_stop) {
+		double w = h->next_start - now_mono();
+		struct timespec ts = { (time_t)w, (long)((w - (time_t)w) * 1e9) };
+		nanosleep(&ts, NULL);
+	}
+	eh = curl_easy_init();
 	if (!eh)
 		return -1;
 	buf_reset(body);
@@ -201,6 +209,8 @@ static int fetch_simple(struct crawler *c, const char *url, struct buf *body, lo
 	curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, code);
 	curl_easy_cleanup(eh);
 	c->st->requests++;
+	if (h)
+		h->next_start = now_mono() + h->delay;
 	return res == CURLE_OK ? 0 : -1;
 }
 
@@ -256,6 +266,7 @@ static int fetch_robots(struct crawler *c)
 				else
 					h->delay = cd;
 			}
+			h->next_start = now_mono() + h->delay;
 		}
 		buf_free(&url);
 		buf_free(&body);

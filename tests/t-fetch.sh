@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# fetch against a server that misbehaves: 429 with Retry-After, 503, 500,
+# truncated bodies, resets, redirects to another scheme and host, 404 and
+# 410, robots.txt rules and Crawl-delay; and a crawl killed with SIGKILL.
+# Asserts on what was stored and on the requests that were sent.
+. "$(dirname "$0")/lib.sh"
+DB=$TEST_TMP/anime.db
+W=$TEST_TMP/work
+cp -r "$TOP/tests/site" "$TEST_TMP/site"
+# A deleted work answers 410; a page redirects to ftp and one to another host.
+cat >>"$TEST_TMP/site/_redirects" <<'R'
+/the-animatrix/12-1610/ - 410
+/koichi-yamadera/26-3001/ ftp://127.0.0.1/x 301
+/steve-blum/26-3003/ http://192.0.2.1/steve-blum/26-3003/ 302
+R
+cat >"$TEST_TMP/faults.json" <<'F'
+{"rules": [
+  {"path": "^/memories/12-1401/$", "responses": [{"status": 429, "retry_after": "1"}]},
+  {"path": "^/akira/12-1302/$", "responses": [{"status": 503}, {"status": 500}]},
+  {"path": "^/robot-carnival/12-1380/$", "responses": [{"truncate": true}]},
+  {"path": "^/cowboy-bebop/12-1200/$", "responses": [{"reset": true}]},
+  {"path": "^/slayers/12-1511/$", "responses": [{"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}]}
+]}
+F
+server_start "$TEST_TMP/site" "$TEST_TMP/faults.json"
+opts() { run_opts; echo --set fetch.retries=3; }
+
+"$BIN/fetch" $(opts) 2>"$TEST_TMP/fetch.err"; rc=$?
+check "fetch finishes with exit 6 (partial): one page failed for good" 6 "$rc"
+st() { sqlite3 -batch -noheader "$W/pages.db" "$1"; }
+body_ok() {  # the stored body of key equals the served file
+	local sha; sha=$(st "select sha256 from pages where key='$1'")
+	[ -n "$sha" ] && cmp -s "$W/bodies/${sha:0:2}/$sha" "$TEST_TMP/site/$2/index.html"
+}
+check "429: stored after the retry" "200" "$(st "select status from pages where key='12-1401'")"
+t429=$(python3 - "$SERVER_LOG" <<'P'
+import json, sys
+t = [json.loads(l)["t"] for l in open(sys.argv[1]) if '"/memories/12-1401/"' in l]
+print("ok" if len(t) == 2 and t[1] - t[0] >= 0.95 else "gap %s" % [b - a for a, b in zip(t, t[1:])])
+P
+)
+check "429: the retry waited Retry-After (1 s)" "ok" "$t429"
+check "503 then 500 then good: stored" "200" "$(st "select status from pages where key='12-1302'")"
+if body_ok 12-1380 robot-carnival/12-1380; then ok "truncated body: retried, the stored copy is whole"; else not_ok "truncated body: stored copy is whole"; fi
+if body_ok 12-1200 cowboy-bebop/12-1200; then ok "reset: retried, stored whole"; else not_ok "reset: stored whole"; fi
+check "503 past the retry limit: recorded as failed, no body" "503||HTTP 503" \
+	"$(st "select status, coalesce(sha256,''), error from pages where key='12-1511'")"
+check "giving up is said on stderr with the URL" "1" \
+	"$(grep -c "giving up on 'http://127.0.0.1:$SERVER_PORT/slayers/12-1511/' after 4 attempts: HTTP 503" "$TEST_TMP/fetch.err")"
+check "404 recorded as gone" "404|gone" "$(st "select status, error from pages where key='26-4001'")"
+check "410 recorded as gone" "410|gone" "$(st "select status, error from pages where key='12-1610'")"
+check "redirect to ftp: not followed" "301|redirect outside the crawl" \
+	"$(st "select status, error from pages where key='26-3001'")"
+check "redirect to another host: not followed" "302|redirect outside the crawl" \
+	"$(st "select status, error from pages where key='26-3003'")"
+check "the renamed page (301 within the site) keeps its id and is stored" "200|http://127.0.0.1:$SERVER_PORT/neo-tokyo/12-1392/" \
+	"$(st "select status, url from pages where key='12-1392'")"
+check_no_grep "no request left 127.0.0.1 (ftp or other host)" '192.0.2.1' "$SERVER_LOG"
+check "the summary counts retries, failures (503 and two redirects) and gone pages" "yes" \
+	"$(jq -r 'if .retried >= 8 and .failed == 3 and .gone == 8 then "yes" else "no: \(.)" end' "$W/fetch-summary.json")"
+
+# A failed refetch never replaces a good copy.
+sha_before=$(st "select sha256 from pages where key='12-1401'")
+server_stop >/dev/null
+cat >"$TEST_TMP/faults2.json" <<'F'
+{"rules": [{"path": "^/memories/12-1401/", "responses": [{"truncate": true, "repeat": 10}]}]}
+F
+server_start "$TEST_TMP/site" "$TEST_TMP/faults2.json"
+"$BIN/fetch" $(opts) --set fetch.trust_lastmod=false --set fetch.retries=1 2>/dev/null
+check "a truncated refetch leaves the good copy" "$sha_before|200" \
+	"$(st "select sha256, status from pages where key='12-1401'")"
+server_stop >/dev/null
+
+# robots.txt: Crawl-delay is honoured unless ignore_crawl_delay; disallowed
+# paths are never requested, even as start URLs.
+rm -rf "$W"
+printf 'User-agent: *\nDisallow: /people/\nDisallow: /*/12-1302/\nCrawl-delay: 0.5\n' >"$TEST_TMP/site/robots.txt"
+server_start "$TEST_TMP/site"
+"$BIN/fetch" $(run_opts) --set fetch.ignore_crawl_delay=false --set fetch.max_pages=5 \
+	--set fetch.start_urls="$SERVER_URL/people/ $SERVER_URL/anime/" 2>"$TEST_TMP/fetch.err"
+check_no_grep "robots: no disallowed path requested" '"path": "/\(people/\|akira/12-1302/\)' "$SERVER_LOG"
+check_grep "robots: the disallowed start URL is reported" "start URL '.*/people/' is disallowed by robots.txt" "$TEST_TMP/fetch.err"
+gaps=$(python3 - "$SERVER_LOG" <<'P'
+import json, sys
+t = [json.loads(l)["t"] for l in open(sys.argv[1]) if json.loads(l)["path"] not in ("/robots.txt",)]
+g = [b - a for a, b in zip(t, t[1:])]
+print("ok" if g and min(g) >= 0.45 else "gaps %s" % g)
+P
+)
+check "Crawl-delay 0.5 s spaces the requests (delay 0 was asked)" "ok" "$gaps"
+check_grep "every request names the project and the contact" '"user-agent": "animewiki-import/' "$SERVER_LOG"
+server_stop >/dev/null
+cp "$TOP/tests/site/robots.txt" "$TEST_TMP/site/robots.txt"
+
+# kill -9 in the middle of a crawl, then a rerun: nothing stored is
+# fetched again, and the store is whole.
+rm -rf "$W"
+server_start "$TEST_TMP/site"
+"$BIN/fetch" $(run_opts) --set fetch.delay=0.1 --set fetch.sitemap=false 2>/dev/null &
+pid=$!
+sleep 1.2
+kill -9 $pid
+wait $pid 2>/dev/null
+stored1=$(st "select count(*) from pages where status = 200")
+cp "$SERVER_LOG" "$TEST_TMP/log1"
+: >"$SERVER_LOG"
+if [ "$stored1" -ge 3 ]; then ok "killed after storing $stored1 pages"; else not_ok "killed after storing some pages ($stored1)"; fi
+"$BIN/fetch" $(run_opts) --set fetch.sitemap=false 2>"$TEST_TMP/fetch.err"
+check "rerun after kill -9 exits 6, as an uninterrupted crawl (the two bad redirects)" 6 $?
+check_grep "the rerun says it resumes" "resuming an interrupted crawl" "$TEST_TMP/fetch.err"
+refetched=$(python3 - "$TEST_TMP/log1" "$SERVER_LOG" <<'P'
+import json, sys
+first = {json.loads(l)["path"] for l in open(sys.argv[1]) if json.loads(l)["status"] == 200}
+again = [json.loads(l)["path"] for l in open(sys.argv[2])]
+print(len([p for p in again if p in first and p not in ("/robots.txt",)]))
+P
+)
+check "the rerun requests none of the pages stored before the kill" "0" "$refetched"
+bad=0
+while IFS='|' read -r key sha; do
+	[ "$(sha256sum <"$W/bodies/${sha:0:2}/$sha" | cut -d' ' -f1)" = "$sha" ] || bad=$((bad + 1))
+done < <(st "select key, sha256 from pages where sha256 is not null")
+check "every stored body matches its hash" 0 "$bad"
+"$BIN/fetch" $(run_opts) --set fetch.sitemap=false --set pipeline.work_dir="$TEST_TMP/w2" 2>/dev/null
+check "the resumed crawl stored the same pages as an uninterrupted one" \
+	"$(sqlite3 "$TEST_TMP/w2/pages.db" "select group_concat(key || ':' || status || ':' || coalesce(sha256, ''), ' ') from (select * from pages where key not like 'http%' order by key)")" \
+	"$(st "select group_concat(key || ':' || status || ':' || coalesce(sha256, ''), ' ') from (select * from pages where key not like 'http%' order by key)")"
+check "no temporary files left" "" "$(find "$W" -name '*.tmp')"
+t_done
