@@ -107,6 +107,7 @@ http {
     root %(root)s;
     index index.html;
     etag on;
+    charset utf-8;
     location ~ ^/(anime|people)/$ {
       try_files /$1/index@page=$arg_page.html /$1/index.html =404;
     }
@@ -160,7 +161,7 @@ def stage_cmd(stage, work, db, nginx):
             "--config", os.path.join(TOP, "pipeline.conf"),
             "--set", "pipeline.work_dir=" + work,
             "--set", "load.database=" + db,
-            "--set", "fetch.start_urls=%s/" % nginx.url,
+            "--set", "fetch.start_urls=%s/anime/ %s/people/" % (nginx.url, nginx.url),
             "--set", "fetch.delay=0",
             "--set", "fetch.ignore_crawl_delay=true",
             "--set", "fetch.concurrency=%d" % CONCURRENCY,
@@ -209,6 +210,7 @@ def machine():
 def main():
     subprocess.run(["make", "-s", "-C", TOP, "all", "build/bench/htmlread"], check=True)
     scratch = tempfile.mkdtemp(prefix="awbench-")
+    os.chmod(scratch, 0o755)  # nginx workers run as another user
     rows = []
     nginx = None
     try:

@@ -47,82 +47,93 @@ index.html (where nginx's index module lands):
                     (equal charsets: nginx labels the page and does not recode)
   meta-only and undeclared:  charset off;   (Content-Type: text/html)
 
-RATES (share of entity pages, work + person, unless said otherwise).  Page-level
-variations are assigned to exactly round(rate * n) pages (at least one when the
-rate is non-zero), so every variation exists in a corpus of >= ~1,000 pages.
-  Encoding .......... UTF-8 96.7% (of which <meta charset="utf-8"> 85%,
-                      <meta http-equiv ... charset=utf-8> 12%, "UTF-8" 3%);
-                      windows-1252 declared only in <meta>: 2.0% (sidecar
-                      "Content-Type: text/html", nginx charset off);
-                      windows-1252 declared only in HTTP: 1.0% (no meta;
-                      sidecar "...; charset=windows-1252"; nginx charset
-                      windows-1252); windows-1252 undeclared: 0.3%.
-                      windows-1252 pages carry raw bytes 0x80-0x9F (curly
-                      quotes, dashes) and Latin-1 letters; text outside
-                      windows-1252 (kana, kanji, macrons) as &#NNNN;.
-  Entities .......... non-ASCII text written as numeric entities: 3% of text
-                      runs (90% on 2% of UTF-8 pages); named entities
-                      (&ouml; &eacute; &nbsp; &ndash; &rsquo; ...): 3% of text
-                      runs (all of them on 3% of pages); typographic quotes and
-                      dashes in prose on 35% of pages.
-  Whitespace ........ NBSP inside a credit name 1% of credits; leading/trailing
-                      blanks 1.5%; newline + indentation / runs of spaces in a
-                      role 1%; Name cell wrapped in newlines 3% of works;
-                      trailing zero-width space in an alias 2% of works.
-  Markup ............ unclosed </li> 1% of credits; unclosed <td> in a details
-                      row 1.5% of pages; stray </p> 2%; unclosed <p> in the
-                      description 3%; unclosed <li> in aliases 1%; <br>-
-                      separated Genres/Themes 5% of works; HTML comment holding
-                      a credit (of an id that has no page) 2% of works; <script>
-                      whose string holds <li class="credit"> markup 2% of
-                      works; other harmless comments 6%, inline ad script 5%.
-  Person names ...... link text = the person page's title 70%; with macrons 6%,
-                      macrons dropped 4%, ou/uu 3%, oo 1.5%, oh 1%, Japanese
-                      order 4%, FAMILY-CAPS 2%, ALL CAPS 1%, native with space
-                      2%, native without space 1.5%, other 4% (Western names:
-                      title 95%, ALL CAPS 5%).  Person titles: macrons dropped
-                      72%, with macrons 22%, ou-spelling 6%.
-  Roles ............. several spellings per role (Director, Directed by,
-                      director, ...; Character Design / Character Designer /
-                      Character Artist/Designer; Key Animation / Key Animator;
-                      Music / Composer / Soundtrack ...); multi-role cells
-                      ("Director, Screenplay", "Director / Writer") 4% of
-                      credits; credit notes 20%.
-  Credits ........... 5-40 per work (Episode 5-14, OVA 6-28, Movie/Series up to
-                      40); 0.1% of works have 1,500-4,000 ("a page of
-                      thousands of credits"); same person twice with another
-                      role 8% of works; the same credit twice 2% of works;
-                      plain-text (unlinked) person 2% of credits; ~20% of the
-                      credited people have no page (404).
-  Cast .............. 90% of series, 55% of movies/OVAs, 30% of episodes have a
-                      table.cast (2-12 rows, ja + en VA cells); empty en cell
-                      30%, empty ja cell 3%; franchise members share
-                      characters and voice actors.
-  Dates ............. Feb. 24, 2004 (24%), February 24, 2004 (14%),
-                      24 February 2004 (7%), 2004-02-24 (10%), 2004/02/24 (5%),
-                      02/24/2004 (6%), April 5th, 2007 (4%), March 2009 (6%),
-                      2009 (8%), 1995年12月23日 (8%, 30% of Japanese releases),
-                      TBA / Unknown / ? (5%); Sept. vs Sep. 70/30; ranges
-                      "Apr. 5, 2007 - Sep. 28, 2007" on 50% of series'
-                      Japanese releases.  Releases per work: 0 (8%), 1 (35%),
-                      2 (40%), 3 (12%), 4 (5%).
-  Runtime ........... 115 (mins) 15%, 115 mins 25%, 115 min. 15%,
-                      1 hr. 55 min. 10%, 1:55 8% (>= 60 min), 24 mins per
-                      episode (series 60%), approx. 90 minutes 7%.
-  Aliases ........... section missing 12%, empty 2%; alias equal to the title
-                      15%, case/punctuation repeats 25%, native-script alias
-                      60% of works that have a Japanese title.
-  Sections .......... Aliases before General Information 10%; details rows
-                      reordered 10%; each optional row missing 8-25%; genre
-                      placeholder "Add a new genre" 5%; characters placeholder
-                      and "(No voice actors. ...)" on works without cast;
-                      franchise section with related works 45% of works.
-  Links ............. ?ref=nav 1% of links, utm_source 0.5%, absolute
-                      http://www.animevice.com 1%, https://animevice.com 0.5%;
-                      <link rel=canonical> missing on 5% of pages; old slugs
-                      (301) for 0.5% of works, linked from other pages;
-                      links to deleted works (404) on 1% of pages; company
-                      links (9-ID, 404) on 30% of works.
+MUTATE picks its pages with random.Random(seed, fraction, sha256 of
+MANIFEST.tsv).  Changed pages get one edit: a release date / birthday in
+another form, a role respelled (same role, other spelling) or a new plain-text
+credit, a new description paragraph, or -- for people credited by a new work --
+a new person-credits row.  New pages are UTF-8 works (credit new people,
+changed people and people without a page) and people (credited by the new
+works), with ids above every id linked anywhere.  Deleted pages lose their file
+and sidecar, index entry, sitemap entry and nginx-charset.conf line; links to
+them elsewhere (and a redirect to them, if any) are left to 404, as on a wiki.
+Index pages are re-paginated (sorted by title), so pages after an insertion or
+deletion change too; every file is rewritten only when its bytes change.
+
+RATES, as measured on the default corpus (seed 1).  Page-level variations are
+given to exactly round(rate * n) pages (at least one when the rate is not 0),
+so each of them exists in any corpus of ~1,000 pages or more.
+  Encoding ...... UTF-8 96.7% of entity pages (<meta charset="utf-8"> 85%,
+                  <meta http-equiv ... charset=utf-8> 12%, "UTF-8" 3%);
+                  windows-1252 declared only in <meta>: 2.0% (sidecar
+                  "Content-Type: text/html"); declared only in HTTP: 1.0%
+                  (sidecar "Content-Type: text/html; charset=windows-1252",
+                  no <meta>); undeclared: 0.3% (sidecar "text/html", no meta).
+                  Every windows-1252 page holds raw bytes 0x80-0x9F (curly
+                  quotes, dashes) and Latin-1 letters; what windows-1252
+                  lacks (kana, kanji, macrons) is written as &#NNNN;.
+  Entities ...... non-ASCII text runs as numeric entities 3% (90% on 2% of
+                  UTF-8 pages, e.g. Japanese as &#12525;...), as named ones
+                  (&ouml; &eacute; &nbsp; &ndash; &rsquo;) 3% (all on 3% of
+                  pages); typographic quotes/dashes in prose on 35% of pages.
+  Whitespace .... NBSP in a credit name 1% of credits; leading/trailing
+                  blanks 1.5%; newline + indentation + runs of spaces in a role
+                  1%; Name cell wrapped in newlines 3% of works; trailing
+                  zero-width space in an alias 2% of works; blank-padded Name
+                  on 2% of person pages.
+  Markup ........ unclosed </li> 0.8% of credits; unclosed <td> in a details
+                  row 1.5% of pages; stray </p> 2%; unclosed <p> in the
+                  description 3%; unclosed <li> in aliases 1%; <br>-separated
+                  Genres/Themes 5% of works; an HTML comment holding a credit
+                  (id with no page) 2% of works; a <script> whose string holds
+                  <li class="credit"> markup 2% of works; harmless comments 6%
+                  and inline ad scripts 5% of pages.
+  Person names .. link texts: the person page's title 70% by draw (81% equal
+                  to it in all), macrons 6%, macrons dropped 4%, ou/uu 3%, oo
+                  1.5%, oh 1%, Japanese order 4%, FAMILY-CAPS 2%, ALL CAPS 1%,
+                  native with space 2%, without 1.5%; Western names: 95% title,
+                  5% ALL CAPS.  Page titles: macrons dropped 72%, with macrons
+                  22%, ou-spelling 6%; native name with a space 55%.
+  Roles ......... 3-7 spellings per role (Director / Directed by / director /
+                  Series Director ...; Character Design / Character Designer /
+                  Character Artist/Designer; Key Animation / Key Animator;
+                  Music / Composer / Soundtrack ...); multi-role cells
+                  ("Director, Screenplay", "Director / Writer") 1.5% of
+                  credits; credit notes 20% (every row of the huge pages).
+  Credits ....... 5-40 per work (Episode 5-14, OVA 6-28, Movie 10-40,
+                  Series 12-40); 0.1% of works have 1,500-4,000 rows; same
+                  person twice with another role 8% of works; the same credit
+                  twice 2% of works; plain-text (unlinked) person 1.7% of
+                  credits; 20% of credited people have no page (404).
+  Cast .......... table.cast on 86% of series, 53% of movies, 51% of OVAs, 16%
+                  of episodes (2-9 rows; franchise members share characters
+                  and voice actors); empty en cell 30%, empty ja cell ~6%;
+                  plain-text voice actor 1%.
+  Dates ......... release dates: Feb. 24, 2004 23%, 1995年12月23日 16%,
+                  2004-02-24 10%, February 24, 2004 9%, 2009 7%, ranges
+                  "Apr. 5, 2007 - Sep. 28, 2007" 6.5% (half of the series'
+                  Japanese releases), 24 February 2004 6%, March 2009 5%,
+                  02/24/2004 5%, 2004/02/24 4.5%, April 5th, 2007 3.5%,
+                  Unknown 1.9%, TBA 1.5%, ? 0.9%; "Sept." 70% / "Sep." 30%.
+                  Birthdays use the same forms.  Releases per work: 0 8%,
+                  1 35%, 2 47%, 3 7%, 4 3%.
+  Runtime ....... row on 88% of works: 115 mins 40%, 115 (mins) 16%, 115 min.
+                  16%, 24 mins per episode 16%, approx. 90 minutes 8%,
+                  1 hr. 55 min. 2.3%, 1:55 1.9% (hours forms only >= 60 min).
+  Aliases ....... section missing 12%, empty 2%; alias equal to the title
+                  15%, case/punctuation repeats 25%, native-script alias on
+                  60% of works, "&nbsp;&ndash;" variant 3%.
+  Sections ...... Aliases before General Information 10%; credits before
+                  characters 5% of works; details rows reordered 10%; each
+                  optional row missing 10-25%; "Add a new genre" placeholder
+                  5%; characters placeholder and "(No voice actors. ...)" on
+                  every work without cast; franchise list on 59% of works.
+  Links ......... per link: absolute http://www.animevice.com 1%,
+                  https://animevice.com 0.5%, ?ref=nav 1%, utm_source 0.5%;
+                  <link rel=canonical> missing on 5% of pages; old slugs
+                  (301) for 0.5% of works, each linked from two work pages and
+                  from half of its credited people's pages; links to deleted
+                  works (404) on 1% of works and 1.5% of people; company links
+                  (9-ID, 404) on 31% of works; 1% of index links absolute.
 """
 
 import argparse
@@ -348,6 +359,19 @@ PRAISE = ["its hand-drawn effects animation", "the restraint of its direction",
           "the chemistry of its voice cast", "the fluidity of its action scenes",
           "a final episode that fans still argue about", "its long, unbroken takes",
           "its muted colour design", "the detail of its mechanical designs"]
+TYPO_WORK = [
+    "Its premi\u00e8re drew a crowd that, in the words of one critic, \u201cnobody at the studio expected\u201d \u2014 the run was extended twice.",
+    "The caf\u00e9 scene in the second act is a fan favourite; the staff\u2019s notes call it \u201cthe heart of the film.\u201d",
+    "A French dub, titled \u201cLe Dernier \u00c9t\u00e9\u201d, followed \u2014 with a new score.",
+    "One reviewer called it \u201cna\u00efve, but sincere\u201d \u2013 a phrase the studio later quoted on posters.",
+    "The director\u2019s favourite cut is the 40\u2011second pan across the harbour \u2014 \u201cpure patience\u201d, as he told a Qu\u00e9bec magazine.",
+]
+TYPO_PERSON = [
+    "Asked about the work, {n} said: \u201cI only wanted to draw what I saw\u201d \u2014 a line quoted in the Spanish retrospective \u201cAnimaci\u00f3n japonesa\u201d.",
+    "A profile in a French magazine called the work \u201cd\u00e9licate et pr\u00e9cise\u201d \u2014 high praise.",
+    "{n}\u2019s sketchbooks were shown at a gallery in K\u00f6ln \u2013 the first such show abroad.",
+    "Colleagues describe {n} as \u201cquiet, exacting, and very funny\u201d \u2014 usually in that order, says one prot\u00e9g\u00e9.",
+]
 STYLE = ["jazz", "chamber strings", "synth-pop", "folk melodies", "big-band brass",
          "choral music", "electronic drones", "solo piano", "rock guitars", "taiko drums"]
 OCCUP = {
@@ -394,6 +418,10 @@ BIO_ACTS = [
     "has contributed illustrations to several art books",
 ]
 BIO_FILLER = [
+    "A retrospective of their work was held at a small gallery in Kichijōji.",
+    "Several of their storyboards have been reproduced in fan-made art books.",
+    "They are said to keep a notebook of every cut they have ever drawn.",
+    "Younger staff describe them as patient but exacting.",
     "Interviews from the period describe a meticulous worker who redrew scenes overnight.",
     "Colleagues credit them with training a generation of younger staff.",
     "Their work is often cited in retrospectives of the era.",
@@ -854,7 +882,7 @@ def render_work(w, credits, cast, relations, desc_html, deck, releases, aliases,
     kl = kind.lower()
     title_t = esc(w.title)
     canonical = None if "nocanon" in flags else HOST + path
-    out = [head("%s (%s)" % (title_t, kind), canonical, meta_for(enc, rng), esc_attr(deck))]
+    out = [head("%s (%s)" % (title_t, kind), canonical, meta_for(enc, rng), esc_attr(html.unescape(deck)))]
     if "adscript" in flags:
         out.append('<script type="text/javascript">var adSlot = \'<div class="ad"><a href="/forums/?ref=ad">Discuss %s</a></div>\'; document.write(adSlot);</script>\n'
                    % esc(w.title).replace("'", "\\'"))
@@ -1025,9 +1053,9 @@ def render_work_details(w, releases, flags, pg):
         rows.append("      <tr><th>Runtime:</th><td>%s</td></tr>\n" % rt)
     if "genre_placeholder" in flags:
         rows.append('      <tr><th>Genres:</th><td><a class="add" href="%sgenres/edit/">Add a new genre</a></td></tr>\n' % path)
-    elif w.genres and rng.random() < 0.9:
+    elif "br_genres" in flags or (w.genres and rng.random() < 0.9):
         rows.append("      <tr><th>Genres:</th><td>%s</td></tr>\n"
-                    % genre_cell(w.genres, "genres", flags, pg, path, "g"))
+                    % genre_cell(w.genres or ["Action", "Drama"], "genres", flags, pg, path, "g"))
     if w.themes and rng.random() < 0.75:
         rows.append("      <tr><th>Themes:</th><td>%s</td></tr>\n"
                     % genre_cell(w.themes, "themes", flags, pg, path, "t"))
@@ -1067,7 +1095,7 @@ def render_person(p, rows, desc_html, deck, details, aliases, flags, enc, pg):
     rng = pg.rng
     path = p.path
     canonical = None if "nocanon" in flags else HOST + path
-    out = [head("%s (Person)" % esc(p.title), canonical, meta_for(enc, rng), esc_attr(deck))]
+    out = [head("%s (Person)" % esc(p.title), canonical, meta_for(enc, rng), esc_attr(html.unescape(deck)))]
     if "adscript" in flags:
         out.append('<script type="text/javascript">var adSlot = \'<div class="ad"><a href="/forums/?ref=ad">Fan club</a></div>\'; document.write(adSlot);</script>\n')
     out.append('</head>\n<body class="wiki wiki-person">\n<div id="site">\n')
@@ -1103,6 +1131,8 @@ def render_person(p, rows, desc_html, deck, details, aliases, flags, enc, pg):
         out.append(al + det)
     else:
         out.append(det + al)
+    if rng.random() < 0.6:
+        out.append(top_lists(rng))
     out.append(top_editors(rng))
     out.append("</aside>\n</div>\n\n")
     out.append(FOOTER)
@@ -1322,7 +1352,8 @@ class Generator(object):
             return "%s %s" % (rng.choice(EP_ADJ), rng.choice(EP_NOUN))
         if r < 0.7:
             return "The %s of the %s" % (rng.choice(EP_NOUN), rng.choice(EP_NOUN))
-        return "A %s in %s" % (rng.choice(EP_NOUN), rng.choice(EP_PLACE))
+        n = rng.choice(EP_NOUN)
+        return "%s %s in %s" % ("An" if n[0] in "AEIOU" else "A", n, rng.choice(EP_PLACE))
 
     # ---- the corpus ----
     def build(self, n_works, n_people):
@@ -1627,6 +1658,8 @@ class Generator(object):
                 kl, rng.choice(PRAISE))))
         for _ in range(rng.randint(1, 3)):
             s.append(pg.prose(rng.choice(FILLER)))
+        if pg.curly:
+            s.append(esc(rng.choice(TYPO_WORK)))
         if s:
             paras.append(" ".join(s))
         s = []
@@ -1689,6 +1722,8 @@ class Generator(object):
             paras.append(pg.prose("Selected works: ") + ", ".join(
                 '<a href="%s">%s</a>%s' % (h, pg.t(t), pg.t(" (%s)" % y) if y else "") for h, t, r, y in sel) + ".")
         s = [pg.prose("%s %s." % (he, rng.choice(BIO_ACTS))) for _ in range(rng.randint(1, 3))]
+        if pg.curly:
+            s.append(esc(rng.choice(TYPO_PERSON).format(n=p.title)))
         paras.append(" ".join(s))
         if len(rows) > 2:
             s = []
@@ -1698,7 +1733,14 @@ class Generator(object):
                          '<a href="%s">%s</a>' % (h, pg.t(t)) + pg.prose(" as %s." % r.lower()))
             s.append(pg.prose(rng.choice(BIO_FILLER)))
             paras.append(" ".join(s))
-        s = [pg.prose(x) for x in rng.sample(BIO_FILLER, rng.randint(2, 4))]
+        s = [pg.prose(x) for x in rng.sample(BIO_FILLER, rng.randint(3, 6))]
+        paras.append(" ".join(s))
+        s = [pg.prose("%s %s %s %s." % (rng.choice(["Fans remember", "Critics singled out", "Colleagues praised",
+                                                    "Retrospectives often mention"]),
+                                         his.lower(), rng.choice(["work on", "contribution to", "approach to"]),
+                                         rng.choice(PRAISE))) for _ in range(rng.randint(1, 3))]
+        paras.append(" ".join(s))
+        s = [pg.prose("%s %s." % (he, x)) for x in rng.sample(BIO_ACTS, rng.randint(2, 4))]
         if rng.random() < 0.01:
             gid, gslug = rng.choice(self.ghost_works)
             s.append(pg.prose("%s also contributed to " % he) + '<a href="/%s/12-%d/">a project that has since been removed</a>.' % (gslug, gid))
@@ -1784,9 +1826,10 @@ class Generator(object):
         n_pages = len(works) + len(page_people)
 
         # page-level variations, exact counts over all entity pages
-        enc_order = rng.sample(range(n_pages), min(n_pages, int(round(n_pages * 0.02)) + int(round(n_pages * 0.01)) + max(1, int(round(n_pages * 0.003)))))
-        k1 = max(1, int(round(n_pages * 0.02)))
-        k2 = max(1, int(round(n_pages * 0.01)))
+        k1 = max(1, int(round(n_pages * 0.02)))   # windows-1252, <meta> only
+        k2 = max(1, int(round(n_pages * 0.01)))   # windows-1252, HTTP header only
+        k3 = max(1, int(round(n_pages * 0.003)))  # windows-1252, undeclared
+        enc_order = rng.sample(range(n_pages), min(n_pages, k1 + k2 + k3))
         enc_of = {}
         for j, i in enumerate(enc_order):
             enc_of[i] = "meta1252" if j < k1 else ("hdr1252" if j < k1 + k2 else "none1252")
@@ -2221,7 +2264,8 @@ class Mutator(object):
         for w, creds in new_works:
             pg = Page(rng, 0.03, 0.03, curly=rng.random() < 0.35)
             desc = gen.work_desc(w, pg, creds, [], [])
-            deck = pg.prose("%s %s %s." % (rng.choice(PROTAG), rng.choice(GOAL), rng.choice(SETTING))).capitalize()
+            deck = "%s %s %s." % (rng.choice(PROTAG), rng.choice(GOAL), rng.choice(SETTING))
+            deck = pg.prose(deck[0].upper() + deck[1:])
             text = render_work(w, [c[:4] for c in creds], [], [], desc, deck, gen.releases(w),
                                gen.work_aliases(w), set(), "utf8", pg)
             data = text.encode("utf-8")

@@ -6,9 +6,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
@@ -70,26 +72,86 @@ static int collect(xmlDocPtr doc, const char *xpath, struct link_list *out,
 	return rc;
 }
 
+struct sax_state {
+	struct link_list *out;
+	int rc;
+};
+
+static void on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
+{
+	struct sax_state *st = ud;
+	const char *href = NULL, *rel = NULL;
+
+	if (st->rc || !attrs)
+		return;
+	bool a = !xmlStrcasecmp(name, BAD_CAST "a");
+	bool link = !a && !xmlStrcasecmp(name, BAD_CAST "link");
+	if (!a && !link)
+		return;
+	for (const xmlChar **p = attrs; p[0]; p += 2) {
+		if (!xmlStrcasecmp(p[0], BAD_CAST "href"))
+			href = (const char *)p[1];
+		else if (!xmlStrcasecmp(p[0], BAD_CAST "rel"))
+			rel = (const char *)p[1];
+	}
+	if (!href)
+		return;
+	while (*href == ' ' || *href == '\n' || *href == '\t' || *href == '\r')
+		href++;
+	size_t l = strlen(href);
+	while (l && (href[l - 1] == ' ' || href[l - 1] == '\n' || href[l - 1] == '\t' ||
+		     href[l - 1] == '\r'))
+		l--;
+	if (!l)
+		return;
+	char *h = strndup(href, l);
+	if (!h) {
+		st->rc = -1;
+		return;
+	}
+	if (a) {
+		st->rc = add(st->out, h);
+	} else if (rel && !strcasecmp(rel, "canonical") && !st->out->canonical) {
+		st->out->canonical = h;
+		return;
+	}
+	free(h);
+}
+
 int links_from_html(const char *body, size_t len, const char *charset,
 		    struct link_list *out)
 {
-	xmlDocPtr doc;
-	int rc;
+	/* A SAX pass: no tree is built, only a and link start tags are seen.
+	 * Script bodies and comments never produce start tags. */
+	htmlSAXHandler sax;
+	struct sax_state st = { out, 0 };
+	htmlParserCtxtPtr ctxt;
 
 	memset(out, 0, sizeof *out);
 	if (len > (size_t)INT32_MAX)
 		return 0;
-	doc = htmlReadMemory(body, (int)len, NULL, charset,
-			     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-			     HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT);
-	if (!doc)
+	ctxt = htmlCreateMemoryParserCtxt(body, (int)len);
+	if (!ctxt)
 		return 0;
-	rc = collect(doc, "//a/@href", out, NULL);
-	if (!rc)
-		rc = collect(doc, "//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href",
-			     out, &out->canonical);
-	xmlFreeDoc(doc);
-	return rc;
+	memset(&sax, 0, sizeof sax);
+	sax.startElement = on_start;
+	if (ctxt->sax)
+		xmlFree(ctxt->sax);
+	ctxt->sax = (xmlSAXHandlerPtr)&sax;
+	ctxt->userData = &st;
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+			   HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	if (charset) {
+		xmlCharEncodingHandlerPtr enc = xmlFindCharEncodingHandler(charset);
+		if (enc)
+			xmlSwitchToEncoding(ctxt, enc);
+	}
+	htmlParseDocument(ctxt);
+	ctxt->sax = NULL;
+	if (ctxt->myDoc)
+		xmlFreeDoc(ctxt->myDoc);
+	htmlFreeParserCtxt(ctxt);
+	return st.rc;
 }
 
 int links_from_sitemap(const char *body, size_t len, struct link_list *out)

@@ -88,7 +88,10 @@ int scope_init(struct scope *sc, const struct config *cfg)
 		lower(sc->site_hosts[i]);
 	sc->follow = compile_list(cfg, "follow");
 	sc->deny = compile_list(cfg, "deny");
-	if (!starts || !sc->site_hosts || !sc->follow || !sc->deny) {
+	/* One match block for every match: its ovector size does not matter,
+	 * only whether a pattern matches. */
+	sc->md = pcre2_match_data_create(16, NULL);
+	if (!starts || !sc->site_hosts || !sc->follow || !sc->deny || !sc->md) {
 		config_list_free(starts);
 		return -1;
 	}
@@ -130,20 +133,16 @@ void scope_free(struct scope *sc)
 		pcre2_code_free(*p);
 	free(sc->follow);
 	free(sc->deny);
+	pcre2_match_data_free(sc->md);
 	memset(sc, 0, sizeof *sc);
 }
 
-static bool any_match(void **res, const char *s)
+static bool any_match(const struct scope *sc, void **res, const char *s, size_t len)
 {
-	bool hit = false;
-	for (; res && *res && !hit; res++) {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(*res, NULL);
-		if (md && pcre2_match(*res, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0,
-				      md, NULL) >= 0)
-			hit = true;
-		pcre2_match_data_free(md);
-	}
-	return hit;
+	for (; res && *res; res++)
+		if (pcre2_match(*res, (PCRE2_SPTR)s, len, 0, 0, sc->md, NULL) >= 0)
+			return true;
+	return false;
 }
 
 /* Query parameters that only track where a visitor came from. */
@@ -174,6 +173,66 @@ static void clean_query(const char *q, struct buf *out)
 	}
 }
 
+/* The common case, a site-relative link ("/akira/12-1302/?ref=nav") on
+ * one of our own pages, without dot segments, escapes or odd bytes: the
+ * canonical form is built directly, without a URL parser. Returns -1
+ * when href is not such a link (the caller then takes the general way). */
+static int canon_fast(const struct scope *sc, const char *base, const char *href,
+		      struct canon *out, enum url_verdict *v)
+{
+	const char *sep, *q, *frag, *slash, *last;
+	size_t olen, plen;
+	struct buf b, qb;
+	bool in_scope = false;
+
+	if (!base || href[0] != '/' || href[1] == '/' || strstr(href, "/.") ||
+	    strpbrk(href, "%\\ \t\r\n"))
+		return -1;
+	sep = strstr(base, "://");
+	if (!sep)
+		return -1;
+	slash = strchr(sep + 3, '/');
+	olen = slash ? (size_t)(slash - base) : strlen(base);
+	for (size_t i = 0; i < sc->n_origins; i++)
+		if (strlen(sc->origins[i]) == olen && !strncmp(sc->origins[i], base, olen))
+			in_scope = true;
+	if (!in_scope)
+		return -1;  /* base not canonical: let the general path decide */
+	for (const unsigned char *p = (const unsigned char *)href; *p; p++)
+		if (*p < 0x21 || *p >= 0x7f)
+			return -1;
+	frag = strchr(href, '#');
+	q = strchr(href, '?');
+	if (q && frag && q > frag)
+		q = NULL;
+	plen = q ? (size_t)(q - href) : frag ? (size_t)(frag - href) : strlen(href);
+	buf_init(&b, 0);
+	buf_init(&qb, 0);
+	buf_add(&b, base, olen);
+	buf_add(&b, href, plen);
+	last = memrchr(href, '/', plen);
+	if (last && (size_t)(last - href) + 1 < plen && !memchr(last, '.', plen - (size_t)(last - href)))
+		buf_addc(&b, '/');
+	size_t path_end = b.len;
+	if (q) {
+		char *query = frag ? strndup(q + 1, (size_t)(frag - q - 1)) : strdup(q + 1);
+		clean_query(query, &qb);
+		free(query);
+		buf_add(&b, qb.data, qb.len);
+	}
+	buf_free(&qb);
+	memset(out, 0, sizeof *out);
+	out->url = buf_detach(&b, NULL);
+	if (!out->url)
+		return -1;
+	out->kind = entity_from_href(out->url, out->key);
+	const char *p = out->url + olen;
+	size_t pl = path_end - olen;
+	*v = any_match(sc, sc->follow, p, pl) && !any_match(sc, sc->deny, p, pl) ?
+		URL_OK : URL_NOT_FOLLOWED;
+	return 0;
+}
+
 enum url_verdict url_canon(const struct scope *sc, const char *base,
 			   const char *href, struct canon *out)
 {
@@ -184,6 +243,10 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 	enum url_verdict v = URL_BAD;
 	bool in_scope = false;
 
+	if (canon_fast(sc, base, href, out, &v) == 0) {
+		curl_url_cleanup(h);
+		return v;
+	}
 	memset(out, 0, sizeof *out);
 	buf_init(&b, 0);
 	buf_init(&qb, 0);
@@ -256,9 +319,9 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 		goto cleanup;
 	}
 	{
-		char *p = strndup(out->url + strlen(origin), path_end - strlen(origin));
-		bool follow = p && any_match(sc->follow, p) && !any_match(sc->deny, p);
-		free(p);
+		const char *p = out->url + strlen(origin);
+		size_t pl = path_end - strlen(origin);
+		bool follow = any_match(sc, sc->follow, p, pl) && !any_match(sc, sc->deny, p, pl);
 		v = follow ? URL_OK : URL_NOT_FOLLOWED;
 	}
 cleanup:

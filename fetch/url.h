@@ -21,6 +21,7 @@ struct scope {
 	size_t n_site_hosts;
 	void **follow;       /* pcre2_code *, NULL-terminated */
 	void **deny;
+	void *md;            /* pcre2_match_data * shared by the matches */
 };
 
 /* Builds the scope from the configuration. Returns 0, or -1 after logging
