@@ -27,6 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import re
+
+ENTITY_RE = re.compile(r'"GET /[^/ ?]+/(?:12|18|26)-[0-9]+/(?:\?[^ ]*)? HTTP/[0-9.]+" 200 ')
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(TOP, os.environ.get("BIN", "bin"))
@@ -135,13 +138,13 @@ http {
         except OSError:
             return 0
 
-    def page_requests(self, exclude_304=False):
+    def entity_bodies(self):
+        """Entity pages (works, people, characters) answered 200 with a body."""
         n = 0
         with open(os.path.join(self.dir, "access.log")) as f:
             for line in f:
-                if '"GET /' in line and ("12-" in line or "26-" in line):
-                    if exclude_304 and '" 304 ' in line:
-                        continue
+                m = ENTITY_RE.search(line)
+                if m:
                     n += 1
         return n
 
@@ -254,16 +257,16 @@ def main():
             shutil.rmtree(base, ignore_errors=True)
             nginx.clear_log()
         full = measure("fetch (full)", lambda: stage_cmd("fetch", base, db, nginx),
-                       lambda: store_counts(base)[0], fresh_fetch)
+                       lambda: store_counts(base)[1], fresh_fetch)
         full_requests = nginx.requests()
         ok, entity_pages, shas = store_counts(base)
 
         def clear(i):
             nginx.clear_log()
         nochange = measure("fetch (no change)", lambda: stage_cmd("fetch", base, db, nginx),
-                           lambda: ok, clear)
+                           lambda: entity_pages, clear)
         nochange_requests = nginx.requests()
-        nochange_bodies = nginx.page_requests(exclude_304=True)
+        nochange_bodies = nginx.entity_bodies()
         parse = measure("parse", lambda: stage_cmd("parse", base, db, nginx),
                         lambda: entity_pages)
         norm = measure("normalize", lambda: stage_cmd("normalize", base, db, nginx),
@@ -299,7 +302,7 @@ def main():
             nginx.clear_log()
             wget_samples.append(_wget(wdir, nginx.url))
         wget = median_of(wget_samples)
-        wget_pages = nginx.page_requests()
+        wget_pages = nginx.entity_bodies()
         wget["pages"] = wget_pages
         wget["pages_s"] = wget_pages / wget["wall"]
 
@@ -320,13 +323,13 @@ def main():
             for stage in ("fetch", "parse", "normalize", "load"):
                 nightly[stage].append(timed(stage_cmd(stage, trial, tdb, nginx)))
             if i == 0:
-                nightly_bodies = nginx.page_requests(exclude_304=True)
+                nightly_bodies = nginx.entity_bodies()
                 nightly_requests = nginx.requests()
         night_rows = []
         for stage in ("fetch", "parse", "normalize", "load"):
             m = median_of(nightly[stage])
             m["name"] = "nightly " + stage
-            m["pages"] = ok if stage == "fetch" else entity_pages
+            m["pages"] = entity_pages
             m["pages_s"] = m["pages"] / m["wall"]
             m["note"] = ""
             night_rows.append(m)
@@ -387,10 +390,10 @@ def report(rows, mach, x):
     for r in rows:
         if r["name"] == "fetch (full)":
             line(r, "wget -r", "%.2f" % fetch_ratio,
-                 "%d requests" % x["full_requests"])
+                 "%d requests; pages = entity pages stored" % x["full_requests"])
         elif r["name"] == "fetch (no change)":
             line(r, "fetch (full)", "%.3f" % (r["wall"] / x["full"]["wall"]),
-                 "%d requests, %d page bodies" % (x["nochange_requests"], x["nochange_bodies"]))
+                 "%d requests, %d entity pages sent in full" % (x["nochange_requests"], x["nochange_bodies"]))
         elif r["name"] == "parse":
             line(r, "htmlReadMemory", "%.2f" % (r["pages_s"] / parse_floor_ps if parse_floor_ps else 0),
                  "pages/s vs the bare parse loop (1 core)")
@@ -400,7 +403,7 @@ def report(rows, mach, x):
             line(r, "", "", r["note"])
         elif r["name"] == "nightly fetch":
             line(r, "fetch (full)", "%.3f" % (r["wall"] / x["full"]["wall"]),
-                 "%d requests, %d page bodies" % (x["nightly_requests"], x["nightly_bodies"]))
+                 "%d requests, %d entity pages sent in full" % (x["nightly_requests"], x["nightly_bodies"]))
         elif r["name"] == "nightly load":
             line(r, "load (full)", "%.3f" % (r["wall"] / x["load"]["wall"]), "")
         else:
