@@ -211,6 +211,7 @@ def machine():
 
 
 def main():
+    t_start = time.monotonic()
     subprocess.run(["make", "-s", "-C", TOP, "all", "build/bench/htmlread"], check=True)
     scratch = tempfile.mkdtemp(prefix="awbench-")
     os.chmod(scratch, 0o755)  # nginx workers run as another user
@@ -346,7 +347,7 @@ def main():
             "nochange_requests": nochange_requests, "nochange_bodies": nochange_bodies,
             "nightly_bodies": nightly_bodies, "nightly_requests": nightly_requests,
             "full_total": full_total, "night_total": night_total,
-            "rows_loaded": rows_loaded})
+            "rows_loaded": rows_loaded, "bench_s": time.monotonic() - t_start})
     finally:
         if nginx:
             nginx.stop()
@@ -434,7 +435,7 @@ def report(rows, mach, x):
         print(l.replace("\t", " "))
     for r in table:
         print("  ".join((r[i] if i < len(r) else "").ljust(widths[i]) for i in range(9)).rstrip())
-    print("\nwritten to bench/results/%s" % name)
+    print("\nbench took %.0f s; written to bench/results/%s" % (x["bench_s"], name))
 
 
 if __name__ == "__main__":
