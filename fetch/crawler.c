@@ -75,6 +75,7 @@ struct crawler {
 	size_t n_hosts;
 	struct job *held;               /* taken from the frontier, waiting for its host */
 	bool tty;                       /* stderr is a terminal: show progress */
+	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -1114,6 +1115,22 @@ static void take_done(struct crawler *c)
 }
 
 /* Starts what may start now; returns seconds until something may. */
+/* True when key answered 404 or 410 less than [fetch] recheck_gone_days
+ * ago. */
+static bool gone_recently(struct crawler *c, const char *key)
+{
+	struct page_meta m;
+	bool gone = false;
+	if (c->recheck_gone_s <= 0 || page_store_get(c->ps, key, &m) != 1)
+		return false;
+	if ((m.status == 404 || m.status == 410) && m.checked_at) {
+		long long t = w3c_time(m.checked_at);
+		gone = t > 0 && (long long)time(NULL) - t < c->recheck_gone_s;
+	}
+	page_meta_free(&m);
+	return gone;
+}
+
 /* On a terminal, one live line: done, queued, rate, errors. */
 static void progress(struct crawler *c, bool final)
 {
@@ -1175,6 +1192,13 @@ static double start_more(struct crawler *c, bool *queue_empty)
 			}
 			c->started_pages++;
 		}
+		if (!j->attempts && !j->redirects && gone_recently(c, j->key)) {
+			/* Gone when last asked, a short while ago: not asked again. */
+			frontier_state(c, j->key, F_DONE);
+			c->st->gone_kept++;
+			job_free(j);
+			continue;
+		}
 		struct host *h = host_of(c, j->url);
 		if (h && t < h->next_start) {
 			/* Its host's delay has not passed: hold it. A retry goes
@@ -1219,6 +1243,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 	c.connect_timeout = (long)config_int(cfg, "fetch", "connect_timeout");
 	srand((unsigned)time(NULL));
 	c.tty = isatty(STDERR_FILENO) && log_get_level() >= LOG_INFO;
+	c.recheck_gone_s = config_int(cfg, "fetch", "recheck_gone_days") * 86400LL;
 
 	buf_init(&ua, 0);
 	buf_adds(&ua, config_str(cfg, "fetch", "user_agent"));

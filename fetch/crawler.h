@@ -24,6 +24,7 @@ struct crawl_stats {
 	unsigned long failed;        /* gave up */
 	unsigned long robots_skipped;/* links not followed: robots.txt */
 	unsigned long skipped_lastmod; /* not requested: sitemap lastmod unchanged */
+	unsigned long gone_kept;     /* not requested: gone when last asked, recently */
 	unsigned long resumed;       /* pages already done in an interrupted run */
 };
 

@@ -31,7 +31,7 @@ static void write_summary(const char *work_dir, const struct crawl_stats *st,
 	json_object_set_new(o, "status", json_string(exit_code_name(rc)));
 #define N(f) json_object_set_new(o, #f, json_integer((json_int_t)st->f))
 	N(requests); N(stored); N(unchanged); N(not_modified); N(skipped_lastmod);
-	N(gone); N(redirected); N(retried); N(failed); N(robots_skipped); N(resumed);
+	N(gone); N(gone_kept); N(redirected); N(retried); N(failed); N(robots_skipped); N(resumed);
 #undef N
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text || !path || fs_write_atomic(path, text, strlen(text), false))
@@ -62,8 +62,10 @@ static int fetch_run(struct stage_ctx *ctx)
 	iso_time_now(finished);
 	write_summary(ctx->work_dir, &st, started, finished, rc);
 	log_info("fetched %lu requests: %lu stored (%lu unchanged), %lu not modified, %lu skipped by sitemap lastmod, "
-		 "%lu gone, %lu redirected, %lu retried, %lu failed, %lu links disallowed by robots.txt",
+		 "%lu gone (%lu more known gone, not asked again), %lu redirected, %lu retried, %lu failed, "
+		 "%lu links disallowed by robots.txt",
 		 st.requests, st.stored, st.unchanged, st.not_modified, st.skipped_lastmod, st.gone,
+		 st.gone_kept,
 		 st.redirected, st.retried, st.failed, st.robots_skipped);
 	if (rc == EXIT_INTERRUPTED)
 		log_info("interrupted: rerun fetch to continue where it stopped");

@@ -31,6 +31,8 @@ const struct cfg_key config_keys[] = {
 	  "read the sitemaps robots.txt names (else /sitemap.xml) to find pages" },
 	{ "fetch", "trust_lastmod", CFG_BOOL, "true", NOLIM, NULL,
 	  "do not request a page whose sitemap lastmod is not newer than its stored copy" },
+	{ "fetch", "recheck_gone_days", CFG_INT, "7", 0, 3650, NULL,
+	  "a page that answered 404/410 is asked again only after this many days (0: every run)" },
 	{ "fetch", "user_agent", CFG_STRING, "animewiki-import/0.1", NOLIM, NULL,
 	  "User-Agent product token; the contact URL is appended" },
 	{ "fetch", "contact", CFG_STRING, "", NOLIM, NULL,

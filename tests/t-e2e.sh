@@ -91,9 +91,14 @@ check "second run leaves the same database (.dump)" "" "$(cmp "$TEST_TMP/dump1" 
 check "second run gives byte-identical parse output" "" \
 	"$(cmp "$TEST_TMP/parsed1" "$TEST_TMP/work/parsed.jsonl" 2>&1)"
 
+check "second run: a page gone (404) last night is not asked again" "0" \
+	"$(grep -c '"path": "/toshihiro-kawamoto/26-4001/' "$SERVER_LOG")"
+
 # without trusting lastmod, every stored page is asked conditionally
 : >"$SERVER_LOG"
-check_rc "third run, trust_lastmod off" 0 "$BIN/fetch" $(run_opts) --set fetch.trust_lastmod=false
+check_rc "third run, trust_lastmod off, gone pages rechecked" 0 "$BIN/fetch" $(run_opts) \
+	--set fetch.trust_lastmod=false --set fetch.recheck_gone_days=0
+check_grep "third run: the gone page is asked again" '"path": "/toshihiro-kawamoto/26-4001/".*"status": 404' "$SERVER_LOG"
 check_grep "third run: 12-1401 is asked with If-None-Match and answers 304" \
 	'"path": "/memories/12-1401/".*"if-none-match": .*"status": 304' "$SERVER_LOG"
 
