@@ -1,7 +1,7 @@
 /*
  * fetch: the first stage. Crawls the wiki from [fetch] start_urls and
- * stores every page in the work directory's page store (pages.db and
- * bodies/), for parse to read.
+ * stores every page in the work directory's page store (pages.db), for
+ * parse to read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 		.description =
 			"Starts at [fetch] start_urls, follows links to entity and index\n"
 			"pages on the same host, and stores each page (body, URL, status,\n"
-			"ETag, Last-Modified, fetch time, SHA-256) in WORK/pages.db and\n"
-			"WORK/bodies/. Pages stored before are requested conditionally.\n"
+			"ETag, Last-Modified, fetch time, SHA-256) in WORK/pages.db.\n"
+			"Pages stored before are requested conditionally.\n"
 			"Killed or interrupted, the next run continues where it stopped.",
 		.run = fetch_run,
 	};

@@ -20,9 +20,8 @@
 struct page_store {
 	sqlite3 *db;
 	sqlite3_stmt *st_get, *st_put, *st_fail;  /* prepared on first use */
-	sqlite3_stmt *st_setlinks, *st_links;
+	sqlite3_stmt *st_setlinks, *st_links, *st_bodyget, *st_bodyput;
 	char *dir;        /* work dir */
-	char *bodies;     /* work/bodies */
 	char *db_path;
 };
 
@@ -37,11 +36,16 @@ static const char schema[] =
 	"  content_type TEXT, charset TEXT, etag TEXT, last_modified TEXT,\n"
 	"  fetched_at TEXT,            -- last good fetch, ISO 8601 UTC\n"
 	"  checked_at TEXT,            -- last attempt\n"
-	"  sha256 TEXT,                -- body file bodies/xx/<sha256>\n"
+	"  sha256 TEXT,                -- the body: bodies.sha256\n"
 	"  size INTEGER,\n"
 	"  error TEXT,                 -- last failure, NULL after a success\n"
 	"  lastmod TEXT,               -- sitemap <lastmod> when the good copy was fetched\n"
-	"  links TEXT                  -- links fetch follows from it: key<TAB>url lines\n"
+	"  links TEXT                  -- links fetch follows from it: id<TAB>path lines\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS bodies (\n"
+	"  sha256 TEXT PRIMARY KEY,    -- of the body, decompressed\n"
+	"  size INTEGER NOT NULL,\n"
+	"  body BLOB NOT NULL          -- as served (after Content-Encoding), any charset\n"
 	");\n";
 
 static int db_err(struct page_store *ps, const char *what)
@@ -60,9 +64,8 @@ int page_store_open(struct page_store **out, const char *work_dir, bool write)
 	if (!ps)
 		return -1;
 	ps->dir = strdup(work_dir);
-	ps->bodies = fs_join(work_dir, "bodies");
 	ps->db_path = fs_join(work_dir, "pages.db");
-	if (!ps->dir || !ps->bodies || !ps->db_path) {
+	if (!ps->dir || !ps->db_path) {
 		page_store_close(ps);
 		return -1;
 	}
@@ -71,8 +74,8 @@ int page_store_open(struct page_store **out, const char *work_dir, bool write)
 		page_store_close(ps);
 		return -1;
 	}
-	if (write && fs_mkdir_p(ps->bodies)) {
-		log_error("cannot create '%s': %s", ps->bodies, strerror(errno));
+	if (write && fs_mkdir_p(work_dir)) {
+		log_error("cannot create '%s': %s", work_dir, strerror(errno));
 		page_store_close(ps);
 		return -1;
 	}
@@ -96,15 +99,6 @@ int page_store_open(struct page_store **out, const char *work_dir, bool write)
 		sqlite3_exec(ps->db, "ALTER TABLE pages ADD COLUMN lastmod TEXT", NULL, NULL, NULL);
 		sqlite3_exec(ps->db, "ALTER TABLE pages ADD COLUMN links TEXT", NULL, NULL, NULL);
 		sqlite3_exec(ps->db, "PRAGMA user_version=" "1", NULL, NULL, NULL);
-		/* Remove temporary bodies of a killed run. */
-		for (int i = 0; i < 256; i++) {
-			char sub[3];
-			snprintf(sub, sizeof sub, "%02x", i);
-			char *d = fs_join(ps->bodies, sub);
-			if (d)
-				fs_remove_stale_tmp(d);
-			free(d);
-		}
 	} else {
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(ps->db, "SELECT 1 FROM pages LIMIT 1", -1, &st, NULL)
@@ -128,10 +122,11 @@ void page_store_close(struct page_store *ps)
 	sqlite3_finalize(ps->st_fail);
 	sqlite3_finalize(ps->st_setlinks);
 	sqlite3_finalize(ps->st_links);
+	sqlite3_finalize(ps->st_bodyget);
+	sqlite3_finalize(ps->st_bodyput);
 	if (ps->db)
 		sqlite3_close(ps->db);
 	free(ps->dir);
-	free(ps->bodies);
 	free(ps->db_path);
 	free(ps);
 }
@@ -195,54 +190,42 @@ int page_store_get(struct page_store *ps, const char *key, struct page_meta *m)
 	return rc;
 }
 
-char *page_store_body_path(struct page_store *ps, const char *sha)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	if (buf_addf(&b, "%s/%.2s/%s", ps->bodies, sha, sha)) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b, NULL);
-}
-
+/* Stores a body unless a good copy is there: bodies are named by their
+ * hash, so a page whose content did not change adds nothing. A copy that
+ * was damaged (its bytes no longer hash to its name) is replaced. */
 static int write_body(struct page_store *ps, const char *sha, const void *body,
 		      size_t len)
 {
-	char *path = page_store_body_path(ps, sha);
-	char *dir = NULL;
-	int rc = -1;
+	sqlite3_stmt *st;
+	int rc, have = 0;
 
-	if (!path)
-		return -1;
-	if (fs_exists(path)) {
-		/* Content-addressed: a good copy is already there, unless the
-		 * file was damaged, in which case the new copy replaces it. */
-		struct buf old;
+	if (!ps->st_bodyget &&
+	    sqlite3_prepare_v2(ps->db, "SELECT body FROM bodies WHERE sha256 = ?", -1,
+			       &ps->st_bodyget, NULL) != SQLITE_OK)
+		return db_err(ps, "prepare");
+	st = ps->st_bodyget;
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		char got[65];
-		buf_init(&old, 0);
-		int r = fs_read_file(path, &old);
-		if (r == 0)
-			sha256_hex(old.data, old.len, got);
-		buf_free(&old);
-		if (r == 0 && !strcmp(got, sha)) {
-			rc = 0;
-			goto cleanup;
-		}
-		log_warn("stored page '%s' was damaged: replaced with the new copy", path);
+		sha256_hex(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), got);
+		have = strcmp(got, sha) ? 2 : 1;
 	}
-	dir = strdup(path);
-	if (!dir)
-		goto cleanup;
-	*strrchr(dir, '/') = '\0';
-	if (fs_mkdir_p(dir) || fs_write_atomic(path, body, len, false)) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	free(dir);
-	free(path);
+	sqlite3_reset(st);
+	if (have == 1)
+		return 0;
+	if (have == 2)
+		log_warn("stored body %s in '%s' was damaged: replaced with the new copy", sha,
+			 ps->db_path);
+	if (!ps->st_bodyput &&
+	    sqlite3_prepare_v2(ps->db, "INSERT OR REPLACE INTO bodies (sha256, size, body) "
+			       "VALUES (?, ?, ?)", -1, &ps->st_bodyput, NULL) != SQLITE_OK)
+		return db_err(ps, "prepare");
+	st = ps->st_bodyput;
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	sqlite3_bind_blob64(st, 3, len ? body : "", (sqlite3_uint64)len, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write body");
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -372,24 +355,36 @@ int page_store_links(struct page_store *ps, const char *key, struct buf *b)
 
 int page_store_body(struct page_store *ps, const char *sha, struct buf *b)
 {
-	char *path = page_store_body_path(ps, sha);
+	sqlite3_stmt *st;
 	char got[65];
 	int rc = -1;
 
-	if (!path)
-		return -1;
-	if (fs_read_file(path, b)) {
-		log_error("cannot read stored page '%s': %s", path, strerror(errno));
-		goto cleanup;
+	buf_reset(b);
+	if (!ps->st_bodyget &&
+	    sqlite3_prepare_v2(ps->db, "SELECT body FROM bodies WHERE sha256 = ?", -1,
+			       &ps->st_bodyget, NULL) != SQLITE_OK)
+		return db_err(ps, "prepare");
+	st = ps->st_bodyget;
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		int r = buf_add(b, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		if (r) {
+			log_error("stored body %s: %s", sha, r == BUF_TOOBIG ? "too big" : "out of memory");
+		} else {
+			sha256_hex(b->data, b->len, got);
+			if (strcmp(got, sha))
+				log_error("stored body %s in '%s' is damaged (its bytes hash to %s): "
+					  "rerun fetch to store it again", sha, ps->db_path, got);
+			else
+				rc = 0;
+		}
+	} else if (step == SQLITE_DONE) {
+		log_error("stored body %s is missing from '%s': rerun fetch", sha, ps->db_path);
+	} else {
+		db_err(ps, "read body");
 	}
-	sha256_hex(b->data, b->len, got);
-	if (strcmp(got, sha)) {
-		log_error("stored page '%s' is corrupt (its hash is %s)", path, got);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	free(path);
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -1,17 +1,19 @@
 /*
  * page_store: the pages fetch stored, in the work directory.
  *
- *   WORK/pages.db            SQLite index: one row per page (table pages)
- *   WORK/bodies/ab/<sha256>  bodies, decompressed, named by content hash
+ *   WORK/pages.db   SQLite: table pages, one row per page, and table
+ *                   bodies, the bodies (decompressed) named by their hash
  *
- * A body is written (atomically) before the row that names it is
- * committed, so a crash leaves at worst an unreferenced body, never a row
- * without its body. Bodies are immutable and shared by pages with the same
- * content. A row keeps the last good body: a failed or gone fetch updates
- * the status and error columns but never drops the good copy's hash.
+ * A page's row and its body are written in the caller's transaction, so
+ * a crash leaves both or neither. Bodies are shared by pages with the
+ * same content; a page whose body did not change adds nothing. A row
+ * keeps the last good body: a failed or gone fetch updates the status
+ * and error columns but never drops the good copy's hash.
  *
  * fetch writes the store; parse reads it. Inspect it with
  *   sqlite3 work/pages.db 'select key, status, url from pages'
+ *   sqlite3 work/pages.db "select body from bodies where sha256 =
+ *     (select sha256 from pages where key = '12-1401')"
  */
 #ifndef PAGE_STORE_H
 #define PAGE_STORE_H
@@ -77,9 +79,6 @@ int page_store_links(struct page_store *ps, const char *key, struct buf *b);
 
 /* Reads the body with hash sha into b. Returns 0, or -1 after logging. */
 int page_store_body(struct page_store *ps, const char *sha, struct buf *b);
-
-/* Path of the body file for sha; the caller frees it. */
-char *page_store_body_path(struct page_store *ps, const char *sha);
 
 /* Calls fn for every page in key order. Stops and returns fn's value
  * when it is not 0; returns -1 on a database error. */

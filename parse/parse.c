@@ -1,6 +1,6 @@
 /*
  * parse: the second stage. Reads every entity page of the page store
- * (WORK/pages.db, WORK/bodies/) and writes WORK/parsed.jsonl: one record
+ * (WORK/pages.db) and writes WORK/parsed.jsonl: one record
  * per page with what the page says (see README "Stage files"). A page
  * that cannot be parsed is reported and skipped; the stage goes on.
  */
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 		.summary = "Extract the data of every stored page into WORK/parsed.jsonl.",
 		.usage = "[OPTIONS]",
 		.description =
-			"Reads the page store that fetch wrote (WORK/pages.db, WORK/bodies/)\n"
+			"Reads the page store that fetch wrote (WORK/pages.db)\n"
 			"and writes one JSON record per entity page to WORK/parsed.jsonl:\n"
 			"title, kind, releases, aliases, credits and cast of works; name,\n"
 			"dates, aliases and credits of people; plus warnings. Pages that\n"

@@ -39,7 +39,7 @@ demo: done.
     cast:     $(count 'select count(*) from "cast"')
     releases: $(count 'select count(*) from releases')
   report:   $OUT/work/report.txt (and report.json)
-  stage files: $OUT/work/ (pages.db, bodies/, parsed.jsonl, normalized.jsonl)
+  stage files: $OUT/work/ (pages.db, parsed.jsonl, normalized.jsonl)
 
 Try:
   sqlite3 $db "select w.title, c.role, p.name from credits c join works w using(work_id) join people p using(person_id) where w.work_id = '12-1401'"

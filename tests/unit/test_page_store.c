@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "fsutil.h"
 #include "page_store.h"
 #include "tap.h"
@@ -46,14 +48,10 @@ static int visit(const struct page_meta *m, void *arg)
 	return v->stop_after && v->n >= v->stop_after ? 7 : 0;
 }
 
-/* Overwrites the first bytes of a file with "XXXX", keeping its size. */
-static int corrupt(const char *path)
+/* Runs one SQL statement on the store's database. */
+static int sql(struct page_store *ps, const char *q)
 {
-	FILE *fp = fopen(path, "r+b");
-	if (!fp)
-		return -1;
-	fputs("XXXX", fp);
-	return fclose(fp);
+	return sqlite3_exec(page_store_db(ps), q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 int main(void)
@@ -84,11 +82,9 @@ int main(void)
 		printf("Bail out! no page store\n");
 		return 1;
 	}
-	char *dbp = fs_join(work, "pages.db"), *bodies = fs_join(work, "bodies");
+	char *dbp = fs_join(work, "pages.db");
 	CHECK(fs_exists(dbp), "pages.db created");
-	CHECK(fs_exists(bodies), "bodies/ created");
 	free(dbp);
-	free(bodies);
 	CHECK(page_store_db(ps) != NULL, "page_store_db gives the handle");
 
 	/* Put a page with a body and get it back. */
@@ -100,14 +96,13 @@ int main(void)
 	CHECK_INT(m.size, strlen(body1), "put sets m->size");
 	page_meta_free(&m);
 
-	char *bp = page_store_body_path(ps, sha1);
-	char want_path[1024];
-	snprintf(want_path, sizeof want_path, "%s/bodies/%.2s/%s", work, sha1, sha1);
-	CHECK_STR(bp, want_path, "body path is bodies/<first 2 hex>/<sha256>");
-	CHECK(fs_exists(bp), "body file written");
-	char *raw = tap_read_file(bp, NULL);
-	CHECK_STR(raw, body1, "body file holds the body as given");
-	free(raw);
+	buf_init(&b, 0);
+	CHECK_INT(page_store_body(ps, sha1, &b), 0, "the body reads back by its hash");
+	CHECK_STR(b.data, body1, "... as given");
+	buf_free(&b);
+	char q[512];
+	snprintf(q, sizeof q, "UPDATE bodies SET body = CAST('XXXX' || substr(body, 5) AS BLOB) "
+		 "WHERE sha256 = '%s'", sha1);
 
 	CHECK_INT(page_store_get(ps, "12-1401", &g), 1, "get the page");
 	CHECK_STR(g.key, "12-1401", "get: key");
@@ -201,14 +196,15 @@ int main(void)
 	CHECK_INT(page_store_foreach(ps, visit, &v), 7, "foreach returns the callback's value");
 	CHECK_INT(v.n, 2, "... after stopping");
 
-	/* A corrupted body file is detected. */
-	CHECK_INT(corrupt(bp), 0, "overwrite the start of the body file");
+	/* A corrupted body is detected. */
+	CHECK_INT(sql(ps, q), 0, "overwrite the start of the stored body");
 	buf_init(&b, 0);
 	tap_capture_start(tmp);
 	rc = page_store_body(ps, sha1, &b);
 	msg = tap_capture_end();
 	CHECK_INT(rc, -1, "page_store_body detects the corrupt body");
-	CHECK(strstr(msg, "corrupt") && strstr(msg, sha1), "... and says so, naming the file");
+	CHECK(strstr(msg, "damaged") && strstr(msg, sha1) && strstr(msg, "pages.db"),
+	      "... and says so, naming the body and the file");
 	free(msg);
 	buf_free(&b);
 
@@ -224,22 +220,23 @@ int main(void)
 	buf_free(&b);
 	page_meta_free(&m);
 
-	/* A truncated body file is detected too; a missing one is an error. */
-	FILE *fp = fopen(bp, "w");
-	if (fp)
-		fclose(fp);
+	/* A truncated body is detected too; a missing one is an error. */
+	snprintf(q, sizeof q, "UPDATE bodies SET body = CAST('' AS BLOB) WHERE sha256 = '%s'", sha1);
+	CHECK_INT(sql(ps, q), 0, "truncate the stored body");
 	buf_init(&b, 0);
 	tap_capture_start(tmp);
 	rc = page_store_body(ps, sha1, &b);
 	free(tap_capture_end());
-	CHECK_INT(rc, -1, "a truncated body file is detected");
-	remove(bp);
+	CHECK_INT(rc, -1, "a truncated body is detected");
+	snprintf(q, sizeof q, "DELETE FROM bodies WHERE sha256 = '%s'", sha1);
+	CHECK_INT(sql(ps, q), 0, "delete the stored body");
 	tap_capture_start(tmp);
 	rc = page_store_body(ps, sha1, &b);
-	free(tap_capture_end());
-	CHECK_INT(rc, -1, "a missing body file is an error");
+	msg = tap_capture_end();
+	CHECK_INT(rc, -1, "a missing body is an error");
+	CHECK(strstr(msg, "missing") != NULL, "... saying it is missing");
+	free(msg);
 	buf_free(&b);
-	free(bp);
 
 	page_store_close(ps);
 
@@ -256,15 +253,6 @@ int main(void)
 		page_store_close(ps);
 	}
 
-	/* Stale temporaries of a killed run are removed by a writing open. */
-	char sub[1024];
-	snprintf(sub, sizeof sub, "%s/bodies/ab", work);
-	fs_mkdir_p(sub);
-	snprintf(sub, sizeof sub, "%s/bodies/ab/abcdef.4242.tmp", work);
-	tap_write_file(sub, "half a body");
-	CHECK_INT(page_store_open(&ps, work, true), 0, "reopen for writing");
-	CHECK(!fs_exists(sub), "reopen removed a stale body temporary");
-	page_store_close(ps);
 	page_store_close(NULL);
 	CHECK(1, "page_store_close(NULL) is harmless");
 
