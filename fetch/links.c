@@ -11,6 +11,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
@@ -172,68 +173,91 @@ int links_from_sitemap(const char *body, size_t len, struct link_list *out)
 	return rc;
 }
 
-static char *child_text(xmlNodePtr n, const char *name)
+static char *trimmed(const xmlChar *v)
 {
-	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST name)) {
-			xmlChar *v = xmlNodeGetContent(c);
-			if (!v)
-				return NULL;
-			char *s = (char *)v, *e;
-			while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-				s++;
-			e = s + strlen(s);
-			while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
-				e--;
-			char *out = e > s ? strndup(s, (size_t)(e - s)) : NULL;
-			xmlFree(v);
-			return out;
-		}
-	}
-	return NULL;
+	const char *s = (const char *)v, *e;
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	return e > s ? strndup(s, (size_t)(e - s)) : NULL;
 }
 
 int sitemap_parse(const char *body, size_t len, struct sitemap_list *out)
 {
-	xmlDocPtr doc;
-	xmlNodePtr root;
+	/* A streaming read: a sitemap of 50,000 URLs never becomes a tree. */
+	xmlTextReaderPtr r;
 	size_t cap = 0;
-	int rc = 0;
+	int rc = 0, ret;
+	bool index = false, in_entry = false;
+	char *loc = NULL, *lastmod = NULL;
+	int field = 0; /* 1: inside <loc>, 2: inside <lastmod> */
 
 	memset(out, 0, sizeof *out);
 	if (len > (size_t)INT32_MAX)
 		return 0;
-	doc = xmlReadMemory(body, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-			    XML_PARSE_RECOVER | XML_PARSE_HUGE);
-	if (!doc)
+	r = xmlReaderForMemory(body, (int)len, NULL, NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+			       XML_PARSE_RECOVER | XML_PARSE_HUGE);
+	if (!r)
 		return 0;
-	root = xmlDocGetRootElement(doc);
-	bool index = root && !xmlStrcmp(root->name, BAD_CAST "sitemapindex");
-	for (xmlNodePtr n = root ? root->children : NULL; n && !rc; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE ||
-		    (xmlStrcmp(n->name, BAD_CAST "url") && xmlStrcmp(n->name, BAD_CAST "sitemap")))
-			continue;
-		char *loc = child_text(n, "loc");
-		if (!loc)
-			continue;
-		if (out->n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct sitemap_entry *e = realloc(out->e, nc * sizeof *e);
-			if (!e) {
+	while ((ret = xmlTextReaderRead(r)) == 1 && !rc) {
+		int type = xmlTextReaderNodeType(r);
+		const xmlChar *name = xmlTextReaderConstLocalName(r);
+		if (type == XML_READER_TYPE_ELEMENT) {
+			if (xmlTextReaderDepth(r) == 0) {
+				index = !xmlStrcmp(name, BAD_CAST "sitemapindex");
+			} else if (!xmlStrcmp(name, BAD_CAST "url") || !xmlStrcmp(name, BAD_CAST "sitemap")) {
+				in_entry = !xmlTextReaderIsEmptyElement(r);
 				free(loc);
-				rc = -1;
-				break;
+				free(lastmod);
+				loc = lastmod = NULL;
+			} else if (in_entry && !xmlStrcmp(name, BAD_CAST "loc")) {
+				field = 1;
+			} else if (in_entry && !xmlStrcmp(name, BAD_CAST "lastmod")) {
+				field = 2;
 			}
-			out->e = e;
-			cap = nc;
+		} else if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) && field) {
+			char *t = trimmed(xmlTextReaderConstValue(r));
+			if (field == 1) {
+				free(loc);
+				loc = t;
+			} else {
+				free(lastmod);
+				lastmod = t;
+			}
+		} else if (type == XML_READER_TYPE_END_ELEMENT) {
+			if (!xmlStrcmp(name, BAD_CAST "loc") || !xmlStrcmp(name, BAD_CAST "lastmod")) {
+				field = 0;
+			} else if (in_entry && (!xmlStrcmp(name, BAD_CAST "url") ||
+						!xmlStrcmp(name, BAD_CAST "sitemap"))) {
+				in_entry = false;
+				if (!loc)
+					continue;
+				if (out->n == cap) {
+					size_t nc = cap ? cap * 2 : 256;
+					struct sitemap_entry *e = realloc(out->e, nc * sizeof *e);
+					if (!e) {
+						rc = -1;
+						break;
+					}
+					out->e = e;
+					cap = nc;
+				}
+				out->e[out->n].loc = loc;
+				out->e[out->n].lastmod = lastmod;
+				out->e[out->n].is_sitemap = index;
+				out->n++;
+				loc = lastmod = NULL;
+			}
 		}
-		out->e[out->n].loc = loc;
-		out->e[out->n].lastmod = child_text(n, "lastmod");
-		out->e[out->n].is_sitemap = index;
-		out->n++;
 	}
-	xmlFreeDoc(doc);
+	free(loc);
+	free(lastmod);
+	xmlFreeTextReader(r);
 	return rc;
 }
 
