@@ -47,6 +47,9 @@ struct job {
 	struct buf body;
 	char *etag, *last_modified, *location;
 	bool too_big;
+	bool looked_up;     /* the stored copy's details below are known */
+	bool gone;          /* stored as 404/410, checked recently */
+	char *old_sha, *old_etag, *old_lm;  /* of the stored good copy */
 	char errbuf[CURL_ERROR_SIZE];
 	struct job *next;
 };
@@ -429,14 +432,42 @@ static void job_free(struct job *j)
 	if (j->eh)
 		curl_easy_cleanup(j->eh);
 	buf_free(&j->body);
+	free(j->old_sha);
+	free(j->old_etag);
+	free(j->old_lm);
 	free(j->key);
 	free(j->url);
 	free(j);
 }
 
+static long long w3c_time(const char *s);
+
+/* Reads, once per job, what the store knows of its page: the good
+ * copy's hash and validators, and whether it was gone when last asked
+ * (within [fetch] recheck_gone_days). */
+static void job_lookup(struct crawler *c, struct job *j)
+{
+	struct page_meta m;
+	if (j->looked_up)
+		return;
+	j->looked_up = true;
+	if (page_store_get(c->ps, j->key, &m) != 1)
+		return;
+	if (m.sha256 && m.status == 200) {
+		j->old_sha = m.sha256;
+		j->old_etag = m.etag;
+		j->old_lm = m.last_modified;
+		m.sha256 = m.etag = m.last_modified = NULL;
+	}
+	if ((m.status == 404 || m.status == 410) && m.checked_at && c->recheck_gone_s > 0) {
+		long long t = w3c_time(m.checked_at);
+		j->gone = t > 0 && (long long)time(NULL) - t < c->recheck_gone_s;
+	}
+	page_meta_free(&m);
+}
+
 static int job_start(struct crawler *c, struct job *j)
 {
-	struct page_meta old;
 	struct buf h;
 
 	job_reset_response(j);
@@ -462,20 +493,16 @@ static int job_start(struct crawler *c, struct job *j)
 	curl_easy_setopt(j->eh, CURLOPT_PRIVATE, j);
 
 	/* Conditional request when a good copy is stored. */
+	job_lookup(c, j);
 	buf_init(&h, 0);
-	if (page_store_get(c->ps, j->key, &old) == 1) {
-		if (old.sha256 && old.status == 200) {
-			if (old.etag) {
-				buf_addf(&h, "If-None-Match: %s", old.etag);
-				j->hdrs = curl_slist_append(j->hdrs, h.data);
-				buf_reset(&h);
-			}
-			if (old.last_modified) {
-				buf_addf(&h, "If-Modified-Since: %s", old.last_modified);
-				j->hdrs = curl_slist_append(j->hdrs, h.data);
-			}
-		}
-		page_meta_free(&old);
+	if (j->old_etag) {
+		buf_addf(&h, "If-None-Match: %s", j->old_etag);
+		j->hdrs = curl_slist_append(j->hdrs, h.data);
+		buf_reset(&h);
+	}
+	if (j->old_lm) {
+		buf_addf(&h, "If-Modified-Since: %s", j->old_lm);
+		j->hdrs = curl_slist_append(j->hdrs, h.data);
 	}
 	buf_free(&h);
 	if (j->hdrs)
@@ -906,21 +933,20 @@ static int read_sitemaps(struct crawler *c)
 
 static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 {
-	struct page_meta m, old;
-	struct canon self;
+	struct page_meta m;
 	char *ctype, *charset;
-	int had;
 
 	memset(&m, 0, sizeof m);
 	split_content_type(ctype_raw, &ctype, &charset);
-	had = page_store_get(c->ps, j->key, &old);
 
 	m.key = j->key;
 	m.url = j->url;
 	m.final_url = j->url;
-	url_canon(&c->sc, NULL, j->url, &self);
-	m.entity_id = self.kind ? self.key : NULL;
-	m.kind = (char *)(self.kind ? entity_kind_name(self.kind) :
+	/* j->url is canonical already: its entity is read from it. */
+	char self_id[ENTITY_ID_MAX];
+	enum entity_kind self_kind = entity_from_href(j->url, self_id);
+	m.entity_id = self_kind ? self_id : NULL;
+	m.kind = (char *)(self_kind ? entity_kind_name(self_kind) :
 			  is_xml(ctype) ? "sitemap" : is_html(ctype) ? "index" : "other");
 	m.status = 200;
 	m.content_type = ctype;
@@ -931,15 +957,13 @@ static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 	if (page_store_put(c->ps, &m, j->body.data, j->body.len)) {
 		c->fatal = EXIT_OUTPUT;
 	} else {
-		if (had == 1 && old.sha256 && !strcmp(old.sha256, m.sha256))
+		if (j->old_sha && !strcmp(j->old_sha, m.sha256))
 			c->st->unchanged++;
 		c->st->stored++;
 	}
 	free(m.sha256);
 	free(m.checked_at);
 	free(m.lastmod);
-	if (had == 1)
-		page_meta_free(&old);
 
 	if (!c->fatal) {
 		struct buf links;
@@ -950,7 +974,6 @@ static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 		queue_links(c, j, links.data);
 		buf_free(&links);
 	}
-	free(self.url);
 	free(ctype);
 	free(charset);
 }
@@ -1115,22 +1138,6 @@ static void take_done(struct crawler *c)
 }
 
 /* Starts what may start now; returns seconds until something may. */
-/* True when key answered 404 or 410 less than [fetch] recheck_gone_days
- * ago. */
-static bool gone_recently(struct crawler *c, const char *key)
-{
-	struct page_meta m;
-	bool gone = false;
-	if (c->recheck_gone_s <= 0 || page_store_get(c->ps, key, &m) != 1)
-		return false;
-	if ((m.status == 404 || m.status == 410) && m.checked_at) {
-		long long t = w3c_time(m.checked_at);
-		gone = t > 0 && (long long)time(NULL) - t < c->recheck_gone_s;
-	}
-	page_meta_free(&m);
-	return gone;
-}
-
 /* On a terminal, one live line: done, queued, rate, errors. */
 static void progress(struct crawler *c, bool final)
 {
@@ -1192,7 +1199,8 @@ static double start_more(struct crawler *c, bool *queue_empty)
 			}
 			c->started_pages++;
 		}
-		if (!j->attempts && !j->redirects && gone_recently(c, j->key)) {
+		job_lookup(c, j);
+		if (!j->attempts && !j->redirects && j->gone) {
 			/* Gone when last asked, a short while ago: not asked again. */
 			frontier_state(c, j->key, F_DONE);
 			c->st->gone_kept++;
