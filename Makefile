@@ -31,7 +31,7 @@ PC_FETCH := libcurl libxml-2.0
 PC_PARSE := libxml-2.0
 PC_NORM  := libutf8proc libxml-2.0
 BASE_CFLAGS := $(shell $(PKG) --cflags $(PC_BASE) 2>/dev/null)
-BASE_LIBS   := $(shell $(PKG) --libs $(PC_BASE) 2>/dev/null) -lm
+BASE_LIBS   := $(shell $(PKG) --libs $(PC_BASE) 2>/dev/null) -lm -pthread
 
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

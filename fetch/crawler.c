@@ -6,6 +6,7 @@
 #include "crawler.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -79,6 +80,8 @@ struct crawler {
 	struct job *held;               /* taken from the frontier, waiting for its host */
 	bool tty;                       /* stderr is a terminal: show progress */
 	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
+	struct worker *worker;          /* the page worker thread */
+	int pending;                    /* pages handed to it, not yet stored */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -931,14 +934,185 @@ static int read_sitemaps(struct crawler *c)
 	return 0;
 }
 
-static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
-{
-	struct page_meta m;
+/*
+ * The page worker: a second thread hashes each body and reads its links
+ * (an HTML parse, the largest cost of a page), while the main thread goes
+ * on with the network and the store. Results come back to the main
+ * thread, which alone writes the store, in one transaction per page.
+ */
+struct work {
+	struct job *j;
 	char *ctype, *charset;
+	char sha[65];
+	struct buf links;
+	struct work *next;
+};
+
+struct worker {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct work *in, **in_tail;    /* to do, in order */
+	struct work *out, **out_tail;  /* done, in order */
+	bool quit;
+	bool started;
+};
+
+static void work_free(struct work *w)
+{
+	if (!w)
+		return;
+	job_free(w->j);
+	free(w->ctype);
+	free(w->charset);
+	buf_free(&w->links);
+	free(w);
+}
+
+static void *worker_main(void *arg)
+{
+	struct crawler *c = arg;
+	struct worker *wk = c->worker;
+
+	for (;;) {
+		pthread_mutex_lock(&wk->mu);
+		while (!wk->in && !wk->quit)
+			pthread_cond_wait(&wk->cv, &wk->mu);
+		struct work *w = wk->in;
+		if (!w) {
+			pthread_mutex_unlock(&wk->mu);
+			break;
+		}
+		wk->in = w->next;
+		if (!wk->in)
+			wk->in_tail = &wk->in;
+		pthread_mutex_unlock(&wk->mu);
+
+		w->next = NULL;
+		sha256_hex(w->j->body.data, w->j->body.len, w->sha);
+		page_links(c, w->j, w->ctype, w->charset, w->j->body.data, w->j->body.len,
+			   &w->links);
+
+		pthread_mutex_lock(&wk->mu);
+		*wk->out_tail = w;
+		wk->out_tail = &w->next;
+		pthread_mutex_unlock(&wk->mu);
+		curl_multi_wakeup(c->multi);
+	}
+	entity_thread_done();
+	url_thread_done();
+	return NULL;
+}
+
+static int worker_start(struct crawler *c)
+{
+	struct worker *wk = calloc(1, sizeof *wk);
+	if (!wk)
+		return -1;
+	pthread_mutex_init(&wk->mu, NULL);
+	pthread_cond_init(&wk->cv, NULL);
+	wk->in_tail = &wk->in;
+	wk->out_tail = &wk->out;
+	c->worker = wk;
+	if (pthread_create(&wk->th, NULL, worker_main, c)) {
+		log_error("cannot start the page worker thread");
+		return -1;
+	}
+	wk->started = true;
+	return 0;
+}
+
+/* Stops the worker; pages it had not finished are left for the next run
+ * (their frontier entries are still active, which a rerun resets). */
+static void worker_stop(struct crawler *c)
+{
+	struct worker *wk = c->worker;
+	if (!wk)
+		return;
+	if (wk->started) {
+		pthread_mutex_lock(&wk->mu);
+		wk->quit = true;
+		/* drop what was not started */
+		struct work *w = wk->in;
+		wk->in = NULL;
+		wk->in_tail = &wk->in;
+		pthread_cond_signal(&wk->cv);
+		pthread_mutex_unlock(&wk->mu);
+		while (w) {
+			struct work *next = w->next;
+			work_free(w);
+			w = next;
+		}
+		pthread_join(wk->th, NULL);
+	}
+	while (wk->out) {
+		struct work *next = wk->out->next;
+		work_free(wk->out);
+		wk->out = next;
+	}
+	pthread_mutex_destroy(&wk->mu);
+	pthread_cond_destroy(&wk->cv);
+	free(wk);
+	c->worker = NULL;
+}
+
+/* Hands a 200 response to the worker. */
+static int worker_submit(struct crawler *c, struct job *j, const char *ctype_raw)
+{
+	struct worker *wk = c->worker;
+	struct work *w = calloc(1, sizeof *w);
+	if (!w)
+		return -1;
+	w->j = j;
+	split_content_type(ctype_raw, &w->ctype, &w->charset);
+	buf_init(&w->links, 0);
+	pthread_mutex_lock(&wk->mu);
+	*wk->in_tail = w;
+	wk->in_tail = &w->next;
+	pthread_cond_signal(&wk->cv);
+	pthread_mutex_unlock(&wk->mu);
+	c->pending++;
+	return 0;
+}
+
+static void handle_200(struct crawler *c, struct work *w);
+
+/* Stores what the worker finished, one transaction per page. */
+static void worker_collect(struct crawler *c)
+{
+	struct worker *wk = c->worker;
+	struct work *w;
+
+	pthread_mutex_lock(&wk->mu);
+	w = wk->out;
+	wk->out = NULL;
+	wk->out_tail = &wk->out;
+	pthread_mutex_unlock(&wk->mu);
+	while (w) {
+		struct work *next = w->next;
+		c->pending--;
+		if (!c->fatal) {
+			if (exec(c, "BEGIN IMMEDIATE")) {
+				c->fatal = EXIT_OUTPUT;
+			} else {
+				handle_200(c, w);
+				frontier_state(c, w->j->key, F_DONE);
+				if (exec(c, "COMMIT"))
+					c->fatal = EXIT_OUTPUT;
+			}
+		}
+		work_free(w);
+		w = next;
+	}
+}
+
+/* Stores a page the worker read: body, validators, links. */
+static void handle_200(struct crawler *c, struct work *w)
+{
+	struct job *j = w->j;
+	struct page_meta m;
 
 	memset(&m, 0, sizeof m);
-	split_content_type(ctype_raw, &ctype, &charset);
-
 	m.key = j->key;
 	m.url = j->url;
 	m.final_url = j->url;
@@ -947,14 +1121,15 @@ static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 	enum entity_kind self_kind = entity_from_href(j->url, self_id);
 	m.entity_id = self_kind ? self_id : NULL;
 	m.kind = (char *)(self_kind ? entity_kind_name(self_kind) :
-			  is_xml(ctype) ? "sitemap" : is_html(ctype) ? "index" : "other");
+			  is_xml(w->ctype) ? "sitemap" : is_html(w->ctype) ? "index" : "other");
 	m.status = 200;
-	m.content_type = ctype;
-	m.charset = charset;
+	m.content_type = w->ctype;
+	m.charset = w->charset;
 	m.etag = j->etag;
 	m.last_modified = j->last_modified;
 	m.lastmod = sitemap_lastmod(c, j->key);
-	if (page_store_put(c->ps, &m, j->body.data, j->body.len)) {
+	m.sha256 = strdup(w->sha);
+	if (!m.sha256 || page_store_put(c->ps, &m, j->body.data, j->body.len)) {
 		c->fatal = EXIT_OUTPUT;
 	} else {
 		if (j->old_sha && !strcmp(j->old_sha, m.sha256))
@@ -964,18 +1139,11 @@ static void handle_200(struct crawler *c, struct job *j, const char *ctype_raw)
 	free(m.sha256);
 	free(m.checked_at);
 	free(m.lastmod);
-
 	if (!c->fatal) {
-		struct buf links;
-		buf_init(&links, 0);
-		page_links(c, j, ctype, charset, j->body.data, j->body.len, &links);
-		if (page_store_set_links(c->ps, j->key, links.data))
+		if (page_store_set_links(c->ps, j->key, w->links.data))
 			c->fatal = EXIT_OUTPUT;
-		queue_links(c, j, links.data);
-		buf_free(&links);
+		queue_links(c, j, w->links.data);
 	}
-	free(ctype);
-	free(charset);
 }
 
 static void handle_redirect(struct crawler *c, struct job *j, long code)
@@ -1068,7 +1236,11 @@ static void job_done(struct crawler *c, struct job *j, CURLcode res)
 	}
 
 	if (code == 200) {
-		handle_200(c, j, ct);
+		if (worker_submit(c, j, ct)) {
+			c->fatal = EXIT_FAIL;
+			job_free(j);
+		}
+		return;  /* stored when the worker is done with it */
 	} else if (code == 304) {
 		struct page_meta old;
 		if (page_store_get(c->ps, j->key, &old) == 1) {
@@ -1170,7 +1342,9 @@ static double start_more(struct crawler *c, bool *queue_empty)
 	double t = now_mono(), wait = 1.0;
 
 	*queue_empty = false;
-	while (c->n_active < c->concurrency && !c->fatal) {
+	/* Pages waiting for the worker hold their bodies: keep them few. */
+	while (c->n_active < c->concurrency && c->pending < 2 * c->concurrency + 4 &&
+	       !c->fatal) {
 		/* Retries whose time has come go first. */
 		struct job **pp, *j = NULL;
 		double soonest = -1;
@@ -1290,6 +1464,10 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		goto cleanup;
 	}
 	curl_multi_setopt(c.multi, CURLMOPT_MAX_HOST_CONNECTIONS, c.concurrency);
+	if (worker_start(&c)) {
+		rc = EXIT_FAIL;
+		goto cleanup;
+	}
 
 	for (;;) {
 		bool empty;
@@ -1303,11 +1481,12 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 			break;
 		}
 		take_done(&c);
+		worker_collect(&c);
 		if (c.fatal)
 			break;
 		progress(&c, false);
 		wait = start_more(&c, &empty);
-		if (empty && c.n_active == 0)
+		if (empty && c.n_active == 0 && c.pending == 0)
 			break;
 		long ms = (long)(wait * 1000);
 		if (ms > 1000)
@@ -1328,6 +1507,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		exec(&c, "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'complete')");
 
 cleanup:
+	worker_stop(&c);
 	while (c.active) {
 		struct job *j = c.active;
 		unlink_active(&c, j);

@@ -88,10 +88,7 @@ int scope_init(struct scope *sc, const struct config *cfg)
 		lower(sc->site_hosts[i]);
 	sc->follow = compile_list(cfg, "follow");
 	sc->deny = compile_list(cfg, "deny");
-	/* One match block for every match: its ovector size does not matter,
-	 * only whether a pattern matches. */
-	sc->md = pcre2_match_data_create(16, NULL);
-	if (!starts || !sc->site_hosts || !sc->follow || !sc->deny || !sc->md) {
+	if (!starts || !sc->site_hosts || !sc->follow || !sc->deny) {
 		config_list_free(starts);
 		return -1;
 	}
@@ -133,14 +130,26 @@ void scope_free(struct scope *sc)
 		pcre2_code_free(*p);
 	free(sc->follow);
 	free(sc->deny);
-	pcre2_match_data_free(sc->md);
 	memset(sc, 0, sizeof *sc);
+}
+
+/* One match block per thread: its ovector size does not matter, only
+ * whether a pattern matches. */
+static _Thread_local pcre2_match_data *url_md;
+
+void url_thread_done(void)
+{
+	pcre2_match_data_free(url_md);
+	url_md = NULL;
 }
 
 static bool any_match(const struct scope *sc, void **res, const char *s, size_t len)
 {
+	(void)sc;
+	if (!url_md && !(url_md = pcre2_match_data_create(16, NULL)))
+		return false;
 	for (; res && *res; res++)
-		if (pcre2_match(*res, (PCRE2_SPTR)s, len, 0, 0, sc->md, NULL) >= 0)
+		if (pcre2_match(*res, (PCRE2_SPTR)s, len, 0, 0, url_md, NULL) >= 0)
 			return true;
 	return false;
 }

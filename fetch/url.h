@@ -21,7 +21,6 @@ struct scope {
 	size_t n_site_hosts;
 	void **follow;       /* pcre2_code *, NULL-terminated */
 	void **deny;
-	void *md;            /* pcre2_match_data * shared by the matches */
 };
 
 /* Builds the scope from the configuration. Returns 0, or -1 after logging
@@ -48,6 +47,10 @@ struct canon {
  * is a valid http(s) URL, whatever the verdict. */
 enum url_verdict url_canon(const struct scope *sc, const char *base,
 			   const char *href, struct canon *out);
+
+/* url_canon may be called from several threads on one scope; a thread
+ * that used it and ends calls this to free its match block. */
+void url_thread_done(void);
 
 /* The origin "scheme://host[:port]" of an absolute URL; caller frees. */
 char *url_origin(const char *url);

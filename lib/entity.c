@@ -3,6 +3,7 @@
  */
 #include "entity.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,26 @@ static const char entity_pattern[] =
 	"/[^/?#]+/([0-9]{1,3})-([0-9]{1,12})/?"    /* /slug/TYPE-ID/ */
 	"(?:[?#].*)?$";
 
+/* The pattern is compiled once; each thread has its own match block. */
 static pcre2_code *entity_re;
-static pcre2_match_data *entity_md;
+static pthread_once_t entity_once = PTHREAD_ONCE_INIT;
+static _Thread_local pcre2_match_data *entity_md;
+
+static void entity_compile(void)
+{
+	int err;
+	PCRE2_SIZE off;
+	entity_re = pcre2_compile((PCRE2_SPTR)entity_pattern, PCRE2_ZERO_TERMINATED,
+				  PCRE2_DOTALL, &err, &off, NULL);
+	if (!entity_re)
+		abort(); /* the pattern is a constant: a bug if it fails */
+}
+
+void entity_thread_done(void)
+{
+	pcre2_match_data_free(entity_md);
+	entity_md = NULL;
+}
 
 static enum entity_kind kind_of_type(long t)
 {
@@ -36,17 +55,9 @@ enum entity_kind entity_from_href(const char *href, char id[ENTITY_ID_MAX])
 	enum entity_kind k;
 
 	id[0] = '\0';
-	if (!entity_re) {
-		int err;
-		PCRE2_SIZE off;
-		entity_re = pcre2_compile((PCRE2_SPTR)entity_pattern, PCRE2_ZERO_TERMINATED,
-					  PCRE2_DOTALL, &err, &off, NULL);
-		if (!entity_re)
-			abort(); /* the pattern is a constant: a bug if it fails */
-		entity_md = pcre2_match_data_create_from_pattern(entity_re, NULL);
-		if (!entity_md)
-			abort();
-	}
+	pthread_once(&entity_once, entity_compile);
+	if (!entity_md && !(entity_md = pcre2_match_data_create_from_pattern(entity_re, NULL)))
+		return ENT_NONE;
 	if (pcre2_match(entity_re, (PCRE2_SPTR)href, PCRE2_ZERO_TERMINATED, 0, 0,
 			entity_md, NULL) < 0)
 		return ENT_NONE;

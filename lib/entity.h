@@ -23,6 +23,10 @@ enum entity_kind {
  * returns ENT_NONE (id = "") for anything else, sub-pages included. */
 enum entity_kind entity_from_href(const char *href, char id[ENTITY_ID_MAX]);
 
+/* entity_from_href may be called from several threads; a thread that
+ * used it and ends calls this to free its match block. */
+void entity_thread_done(void);
+
 /* The kind of an id "TYPE-ID" (ENT_NONE if not one). */
 enum entity_kind entity_kind_of(const char *id);
 

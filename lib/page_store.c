@@ -246,7 +246,11 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 
 	iso_time_now(now);
 	if (body) {
-		sha256_hex(body, len, sha);
+		/* The caller may have hashed the body already (fetch's worker). */
+		if (m->sha256 && strlen(m->sha256) == 64)
+			memcpy(sha, m->sha256, 65);
+		else
+			sha256_hex(body, len, sha);
 		if (write_body(ps, sha, body, len))
 			return -1;
 		free(m->sha256);

@@ -59,7 +59,9 @@ struct sqlite3 *page_store_db(struct page_store *ps);
 int page_store_get(struct page_store *ps, const char *key, struct page_meta *m);
 
 /* Writes body (when not NULL) then the row for m. m->sha256 and m->size
- * are set from the body. Returns 0 or -1 after logging. */
+ * are set from the body; a caller that hashed the body already passes the
+ * hash in m->sha256 (it must be the body's). Returns 0 or -1 after
+ * logging. */
 int page_store_put(struct page_store *ps, struct page_meta *m,
 		   const void *body, size_t len);
 
