@@ -283,10 +283,20 @@ def main():
         load["note"] = "%d rows, %.0f rows/s" % (rows_loaded, rows_loaded / load["wall"])
 
         # baselines
+        # The bodies live in pages.db; the floors read them as plain files,
+        # written out here (not timed).
         listf = os.path.join(scratch, "bodies.txt")
+        bdir = os.path.join(scratch, "bodies")
+        os.makedirs(bdir, exist_ok=True)
+        con = sqlite3.connect(os.path.join(base, "pages.db"))
         with open(listf, "w") as f:
             for s in shas:
-                f.write(os.path.join(base, "bodies", s[:2], s) + "\n")
+                row = con.execute("select body from bodies where sha256 = ?", (s,)).fetchone()
+                path = os.path.join(bdir, s)
+                with open(path, "wb") as out:
+                    out.write(row[0])
+                f.write(path + "\n")
+        con.close()
         hr = []
         for i in range(RUNS):
             with open(listf) as fin:

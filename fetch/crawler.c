@@ -6,6 +6,7 @@
 #include "crawler.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <errno.h>
 #include <math.h>
@@ -55,6 +56,64 @@ struct job {
 	struct job *next;
 };
 
+/* The keys this run has put in the frontier: most links lead to pages
+ * already queued, and a lookup here is much cheaper than the INSERT that
+ * would find out. Open addressing, FNV-1a. */
+struct keyset {
+	char **slots;
+	size_t cap, n;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Adds key; returns 1 when it was new, 0 when known, -1 out of memory. */
+static int keyset_add(struct keyset *ks, const char *key)
+{
+	if (ks->n * 2 >= ks->cap) {
+		size_t ncap = ks->cap ? ks->cap * 2 : 4096;
+		char **ns = calloc(ncap, sizeof *ns);
+		if (!ns)
+			return -1;
+		for (size_t i = 0; i < ks->cap; i++) {
+			if (!ks->slots[i])
+				continue;
+			size_t k = fnv1a(ks->slots[i]) & (ncap - 1);
+			while (ns[k])
+				k = (k + 1) & (ncap - 1);
+			ns[k] = ks->slots[i];
+		}
+		free(ks->slots);
+		ks->slots = ns;
+		ks->cap = ncap;
+	}
+	size_t k = fnv1a(key) & (ks->cap - 1);
+	while (ks->slots[k]) {
+		if (!strcmp(ks->slots[k], key))
+			return 0;
+		k = (k + 1) & (ks->cap - 1);
+	}
+	if (!(ks->slots[k] = strdup(key)))
+		return -1;
+	ks->n++;
+	return 1;
+}
+
+static void keyset_free(struct keyset *ks)
+{
+	for (size_t i = 0; i < ks->cap; i++)
+		free(ks->slots[i]);
+	free(ks->slots);
+	memset(ks, 0, sizeof *ks);
+}
+
 /* A host being crawled: its robots.txt and its own clock. */
 struct host {
 	const char *origin;   /* "http://host:port", from the scope */
@@ -82,6 +141,7 @@ struct crawler {
 	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
 	struct worker *worker;          /* the page worker thread */
 	int pending;                    /* pages handed to it, not yet stored */
+	struct keyset seen;             /* keys put in the frontier by this run */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -114,6 +174,9 @@ static int frontier_add(struct crawler *c, const char *key, const char *url, int
 {
 	sqlite3_stmt *st = c->st_add;
 	int rc;
+
+	if (keyset_add(&c->seen, key) == 0)
+		return 0;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, depth);
@@ -1508,6 +1571,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 
 cleanup:
 	worker_stop(&c);
+	keyset_free(&c.seen);
 	while (c.active) {
 		struct job *j = c.active;
 		unlink_active(&c, j);
