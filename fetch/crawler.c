@@ -967,30 +967,45 @@ static int read_sitemaps(struct crawler *c)
 	if (rc)
 		return rc;
 
-	/* Queue the sitemap's pages, skipping those that did not change. */
+	/* Queue the sitemap's pages, skipping those that did not change: one
+	 * scan of the sitemap joined with the store. */
 	sqlite3_stmt *st;
 	bool trust = config_bool(c->cfg, "fetch", "trust_lastmod");
-	if (sqlite3_prepare_v2(c->db, "SELECT key, url, lastmod FROM sitemap ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db,
+		"SELECT s.key, s.url, s.lastmod, p.status, p.sha256, p.lastmod, p.fetched_at, "
+		"p.links FROM sitemap s LEFT JOIN pages p ON p.key = s.key ORDER BY s.seq",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		const char *url = (const char *)sqlite3_column_text(st, 1);
 		const char *lm = (const char *)sqlite3_column_text(st, 2);
 		struct page_meta m;
+		memset(&m, 0, sizeof m);
+		m.key = (char *)key;
+		m.status = sqlite3_column_int(st, 3);
+		m.sha256 = (char *)sqlite3_column_text(st, 4);
+		m.lastmod = (char *)sqlite3_column_text(st, 5);
+		m.fetched_at = (char *)sqlite3_column_text(st, 6);
 		frontier_add(c, key, url, 1);
-		if (trust && lm && page_store_get(c->ps, key, &m) == 1) {
-			if (lastmod_unchanged(&m, lm)) {
-				struct job j;
-				memset(&j, 0, sizeof j);
-				j.key = (char *)key;
-				j.url = (char *)url;
-				j.depth = 1;
-				frontier_state(c, key, F_DONE);
-				c->st->skipped_lastmod++;
-				follow_stored(c, &j, &m);
+		if (trust && lm && lastmod_unchanged(&m, lm)) {
+			struct job j;
+			memset(&j, 0, sizeof j);
+			j.key = (char *)key;
+			j.url = (char *)url;
+			j.depth = 1;
+			frontier_state(c, key, F_DONE);
+			c->st->skipped_lastmod++;
+			const char *links = (const char *)sqlite3_column_text(st, 7);
+			if (links) {
+				queue_links(c, &j, links);
+			} else {
+				struct page_meta full;
+				if (page_store_get(c->ps, key, &full) == 1) {
+					follow_stored(c, &j, &full);
+					page_meta_free(&full);
+				}
 			}
-			page_meta_free(&m);
 		}
 	}
 	sqlite3_finalize(st);
