@@ -142,6 +142,7 @@ struct crawler {
 	struct worker *worker;          /* the page worker thread */
 	int pending;                    /* pages handed to it, not yet stored */
 	struct keyset seen;             /* keys put in the frontier by this run */
+	bool in_txn;                    /* a store transaction is open */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -187,6 +188,34 @@ static int frontier_add(struct crawler *c, const char *key, const char *url, int
 	if (rc)
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 	return rc;
+}
+
+/* What one turn of the main loop stores (finished requests, pages the
+ * worker read) is one transaction: each page complete, with its body,
+ * links and frontier state, or not at all. */
+static int txn_begin(struct crawler *c)
+{
+	if (c->in_txn)
+		return 0;
+	if (exec(c, "BEGIN IMMEDIATE")) {
+		c->fatal = EXIT_OUTPUT;
+		return -1;
+	}
+	c->in_txn = true;
+	return 0;
+}
+
+static void txn_end(struct crawler *c)
+{
+	if (!c->in_txn)
+		return;
+	c->in_txn = false;
+	if (c->fatal) {
+		exec(c, "ROLLBACK");
+	} else if (exec(c, "COMMIT")) {
+		c->fatal = EXIT_OUTPUT;
+		exec(c, "ROLLBACK");
+	}
 }
 
 static int frontier_state(struct crawler *c, const char *key, int state)
@@ -1169,15 +1198,9 @@ static void worker_collect(struct crawler *c)
 	while (w) {
 		struct work *next = w->next;
 		c->pending--;
-		if (!c->fatal) {
-			if (exec(c, "BEGIN IMMEDIATE")) {
-				c->fatal = EXIT_OUTPUT;
-			} else {
-				handle_200(c, w);
-				frontier_state(c, w->j->key, F_DONE);
-				if (exec(c, "COMMIT"))
-					c->fatal = EXIT_OUTPUT;
-			}
+		if (!c->fatal && !txn_begin(c)) {
+			handle_200(c, w);
+			frontier_state(c, w->j->key, F_DONE);
 		}
 		work_free(w);
 		w = next;
@@ -1377,13 +1400,9 @@ static void take_done(struct crawler *c)
 		struct job *j = NULL;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		CURLcode res = msg->data.result;
-		if (exec(c, "BEGIN IMMEDIATE")) {
-			c->fatal = EXIT_OUTPUT;
+		if (txn_begin(c))
 			return;
-		}
 		job_done(c, j, res);
-		if (exec(c, "COMMIT"))
-			c->fatal = EXIT_OUTPUT;
 	}
 }
 
@@ -1560,6 +1579,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		}
 		take_done(&c);
 		worker_collect(&c);
+		txn_end(&c);
 		if (c.fatal)
 			break;
 		progress(&c, false);
