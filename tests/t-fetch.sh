@@ -64,6 +64,35 @@ check_no_grep "no request left 127.0.0.1 (ftp or other host)" '192.0.2.1' "$SERV
 check "the summary counts retries, failures (503 and two redirects) and gone pages" "yes" \
 	"$(jq -r 'if .retried >= 8 and .failed == 3 and .gone == 8 then "yes" else "no: \(.)" end' "$W/fetch-summary.json")"
 
+# Slow and never-ending responses time out and are retried; retries of a
+# 503 without Retry-After back off exponentially.
+server_stop >/dev/null
+cat >"$TEST_TMP/faults3.json" <<'F'
+{"rules": [
+  {"path": "^/memories/12-1401/$", "responses": [{"slow": 3}]},
+  {"path": "^/akira/12-1302/$", "responses": [{"hang": 5}]},
+  {"path": "^/robot-carnival/12-1380/$", "responses": [{"status": 503}, {"status": 503}, {"status": 503}]}
+]}
+F
+server_start "$TEST_TMP/site" "$TEST_TMP/faults3.json"
+"$BIN/fetch" $(run_opts) --set pipeline.work_dir="$TEST_TMP/w3" --set fetch.timeout=1 \
+	--set fetch.retries=4 2>"$TEST_TMP/fetch3.err"
+st3() { sqlite3 -batch -noheader "$TEST_TMP/w3/pages.db" "$1"; }
+check "a response slower than [fetch] timeout is retried, then stored" "200" \
+	"$(st3 "select status from pages where key='12-1401'")"
+check_grep "... the timeout is reported" "retrying '.*/memories/12-1401/' .*Operation timed out" "$TEST_TMP/fetch3.err"
+check "a response that never ends is cut by the timeout, retried, stored" "200" \
+	"$(st3 "select status from pages where key='12-1302'")"
+spacing=$(python3 - "$SERVER_LOG" <<'P'
+import json, sys
+t = [json.loads(l)["t"] for l in open(sys.argv[1]) if '"/robot-carnival/12-1380/"' in l]
+g = [b - a for a, b in zip(t, t[1:])]
+ok = len(g) == 3 and g[0] >= 0.45 and g[1] >= 0.95 and g[2] >= 1.9 and g[1] > g[0] and g[2] > g[1]
+print("ok" if ok else "gaps %s" % g)
+P
+)
+check "503 retries back off: about 0.5 s, 1 s, 2 s (plus jitter)" "ok" "$spacing"
+
 # A failed refetch never replaces a good copy.
 sha_before=$(st "select sha256 from pages where key='12-1401'")
 server_stop >/dev/null
