@@ -149,6 +149,7 @@ struct crawler {
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
 	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
+	long long next_seq;             /* frontier entries up to it are taken */
 	sqlite3_stmt *st_sitemap, *st_lastmod;
 };
 
@@ -236,19 +237,18 @@ static struct job *frontier_next(struct crawler *c)
 	sqlite3_stmt *st = c->st_next;
 	struct job *j = NULL;
 
+	/* Entries are taken in seq order; one taken stays queued (state 0)
+	 * in the store until it is done, so a crash leaves it to the next
+	 * run, and the cursor keeps this run from taking it twice. */
+	sqlite3_bind_int64(st, 1, c->next_seq);
 	if (sqlite3_step(st) == SQLITE_ROW && (j = calloc(1, sizeof *j))) {
 		j->key = strdup((const char *)sqlite3_column_text(st, 0));
 		j->url = strdup((const char *)sqlite3_column_text(st, 1));
 		j->depth = sqlite3_column_int(st, 2);
+		c->next_seq = sqlite3_column_int64(st, 3);
 		buf_init(&j->body, (size_t)c->max_size);
 	}
 	sqlite3_reset(st);
-	if (j && frontier_state(c, j->key, F_ACTIVE)) {
-		free(j->key);
-		free(j->url);
-		free(j);
-		j = NULL;
-	}
 	return j;
 }
 
@@ -397,8 +397,8 @@ static int crawl_begin(struct crawler *c)
 			       "VALUES (?, ?, ?, ?, 0)", -1, &c->st_add, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
 			       -1, &c->st_state, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth FROM frontier WHERE state = 0 "
-			       "ORDER BY seq LIMIT 1", -1, &c->st_next, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth, seq FROM frontier WHERE state = 0 "
+			       "AND seq > ? ORDER BY seq LIMIT 1", -1, &c->st_next, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO sitemap (key, url, lastmod) "
 			       "VALUES (?, ?, ?)", -1, &c->st_sitemap, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT lastmod FROM sitemap WHERE key = ?",
@@ -1101,10 +1101,12 @@ static void *worker_main(void *arg)
 			   &w->links);
 
 		pthread_mutex_lock(&wk->mu);
+		bool was_empty = !wk->out;
 		*wk->out_tail = w;
 		wk->out_tail = &w->next;
 		pthread_mutex_unlock(&wk->mu);
-		curl_multi_wakeup(c->multi);
+		if (was_empty)
+			curl_multi_wakeup(c->multi);
 	}
 	entity_thread_done();
 	url_thread_done();
