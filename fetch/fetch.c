@@ -82,11 +82,16 @@ int main(int argc, char **argv)
 		.summary = "Crawl the wiki and store its pages in the work directory.",
 		.usage = "[OPTIONS]",
 		.description =
-			"Starts at [fetch] start_urls, follows links to entity and index\n"
-			"pages on the same host, and stores each page (body, URL, status,\n"
-			"ETag, Last-Modified, fetch time, SHA-256) in WORK/pages.db.\n"
-			"Pages stored before are requested conditionally.\n"
-			"Killed or interrupted, the next run continues where it stopped.",
+			"Reads robots.txt and the sitemaps of each host, then crawls from\n"
+			"[fetch] start_urls, the sitemaps' pages and the links of every page\n"
+			"(entity and index pages of the same hosts, see [fetch] follow), and\n"
+			"stores each page (body, URL, status, ETag, Last-Modified, fetch time,\n"
+			"SHA-256, its links) in WORK/pages.db. Pages stored before are asked\n"
+			"for conditionally, or not at all when their sitemap lastmod did not\n"
+			"change. Polite by default: one connection, one second between\n"
+			"requests, robots.txt and Crawl-delay obeyed. Killed or interrupted,\n"
+			"the next run continues where it stopped. The counts of the run go\n"
+			"to WORK/fetch-summary.json.",
 		.run = fetch_run,
 	};
 	return stage_main(&st, argc, argv);
