@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "extract.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -106,10 +107,45 @@ static json_t *text_json(xmlNodePtr n)
 	return j;
 }
 
+/* Each rule is compiled once per run, not once per page: the rules are
+ * the constants above, so their addresses are their names. */
+#define MAX_RULES 32
+static struct {
+	const char *xp;
+	xmlXPathCompExprPtr comp;
+} compiled[MAX_RULES];
+static int n_compiled;
+
+static xmlXPathCompExprPtr compile_rule(const char *xp)
+{
+	for (int i = 0; i < n_compiled; i++)
+		if (compiled[i].xp == xp)
+			return compiled[i].comp;
+	if (n_compiled == MAX_RULES)
+		abort(); /* more rule constants than slots: raise MAX_RULES */
+	xmlXPathCompExprPtr comp = xmlXPathCompile(BAD_CAST xp);
+	if (comp) {
+		compiled[n_compiled].xp = xp;
+		compiled[n_compiled].comp = comp;
+		n_compiled++;
+	}
+	return comp;
+}
+
+void extract_cleanup(void)
+{
+	for (int i = 0; i < n_compiled; i++)
+		xmlXPathFreeCompExpr(compiled[i].comp);
+	n_compiled = 0;
+}
+
 static xmlXPathObjectPtr eval(xmlXPathContextPtr ctx, xmlNodePtr at, const char *xp)
 {
+	xmlXPathCompExprPtr comp = compile_rule(xp);
 	ctx->node = at;
-	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xp, ctx);
+	if (!comp)
+		return NULL;
+	xmlXPathObjectPtr r = xmlXPathCompiledEval(comp, ctx);
 	if (r && (!r->nodesetval || r->nodesetval->nodeNr == 0)) {
 		xmlXPathFreeObject(r);
 		return NULL;

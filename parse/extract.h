@@ -24,4 +24,7 @@ const char *extract_charset(const char *header_charset, const char *body, size_t
 json_t *extract_page(enum entity_kind kind, const char *body, size_t len,
 		     const char *charset);
 
+/* Frees the compiled rules (at the end of a run). */
+void extract_cleanup(void);
+
 #endif

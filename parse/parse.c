@@ -133,6 +133,7 @@ cleanup:
 	buf_free(&pr.body);
 	json_decref(extra);
 	free(out);
+	extract_cleanup();
 	xmlCleanupParser();
 	return rc;
 }
