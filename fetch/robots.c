@@ -65,6 +65,24 @@ static void group_clear(struct group *g)
 	g->delay = -1;
 }
 
+/* Files a finished group: the first naming us is kept as mine, the first
+ * "*" group as star, any other is dropped. cur is left empty. */
+static void file_group(struct group *cur, int match, struct group *mine, bool *have_mine,
+		       struct group *star, bool *have_star)
+{
+	if (match == 2 && !*have_mine) {
+		*mine = *cur;
+		*have_mine = true;
+	} else if (match == 1 && !*have_star) {
+		*star = *cur;
+		*have_star = true;
+	} else {
+		group_clear(cur);
+	}
+	memset(cur, 0, sizeof *cur);
+	cur->delay = -1;
+}
+
 /* Does the User-agent value name us? Product tokens compare
  * case-insensitively; "*" names everyone. */
 static int agent_match(const char *value, const char *agent)
@@ -112,17 +130,7 @@ struct robots *robots_parse(const char *body, size_t len, const char *agent)
 		if (!strcasecmp(key, "user-agent")) {
 			if (!in_agents) {
 				/* A new group starts: file the previous one. */
-				if (cur_match == 2 && !have_mine) {
-					mine = cur;
-					have_mine = true;
-				} else if (cur_match == 1 && !have_star) {
-					star = cur;
-					have_star = true;
-				} else {
-					group_clear(&cur);
-				}
-				memset(&cur, 0, sizeof cur);
-				cur.delay = -1;
+				file_group(&cur, cur_match, &mine, &have_mine, &star, &have_star);
 				cur_match = 0;
 			}
 			int m = agent_match(val, agent);
@@ -152,15 +160,7 @@ struct robots *robots_parse(const char *body, size_t len, const char *agent)
 				cur.delay = d;
 		}
 	}
-	if (cur_match == 2 && !have_mine) {
-		mine = cur;
-		have_mine = true;
-	} else if (cur_match == 1 && !have_star) {
-		star = cur;
-		have_star = true;
-	} else {
-		group_clear(&cur);
-	}
+	file_group(&cur, cur_match, &mine, &have_mine, &star, &have_star);
 	if (have_mine) {
 		r->g = mine;
 		r->g.specific = true;
