@@ -35,7 +35,10 @@
 #define MAX_REDIRECTS 5
 #define MAX_RETRY_WAIT 600.0
 
-enum { F_QUEUED = 0, F_ACTIVE = 1, F_DONE = 2 };
+/* Frontier states. An entry being fetched stays F_QUEUED in the store
+ * until it is done (see frontier_next); 1 was "active" in stores written
+ * by earlier versions, and a resumed crawl turns it back into 0. */
+enum { F_QUEUED = 0, F_DONE = 2 };
 
 struct job {
 	char *key;
@@ -384,7 +387,7 @@ static int crawl_begin(struct crawler *c)
 	if (exec(c,
 		 "CREATE TABLE IF NOT EXISTS frontier (\n"
 		 "  key TEXT PRIMARY KEY, url TEXT NOT NULL, depth INTEGER NOT NULL,\n"
-		 "  seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0 -- 0 queued, 1 active, 2 done\n"
+		 "  seq INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0 -- 0 queued, 2 done\n"
 		 ");\n"
 		 "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(state, seq);\n"
 		 "CREATE TABLE IF NOT EXISTS crawl_state (k TEXT PRIMARY KEY, v TEXT);\n"

@@ -2,10 +2,11 @@
  * crawler: the fetch stage's engine, on libcurl's multi interface.
  *
  * The crawl's frontier lives in the page store's database (tables
- * frontier and crawl_state), and each finished request is committed in
- * one transaction with the page it stored and the links it found, so a
- * crawl killed at any moment resumes where it stopped without fetching
- * again what it stored.
+ * frontier, sitemap and crawl_state), and each finished request is
+ * committed with the page it stored, its body and the links it found, so
+ * a crawl killed at any moment resumes where it stopped without fetching
+ * again what it stored. A worker thread hashes the bodies and reads their
+ * links; only the main thread writes the store.
  */
 #ifndef CRAWLER_H
 #define CRAWLER_H
