@@ -54,6 +54,19 @@ static int db_err(struct page_store *ps, const char *what)
 	return -1;
 }
 
+/* The statement in *slot, prepared from sql on first use and kept until
+ * page_store_close. NULL after logging when it cannot be prepared. */
+static sqlite3_stmt *stmt(struct page_store *ps, sqlite3_stmt **slot, const char *sql)
+{
+	if (!*slot && sqlite3_prepare_v2(ps->db, sql, -1, slot, NULL) != SQLITE_OK) {
+		db_err(ps, "prepare");
+		*slot = NULL;
+	}
+	return *slot;
+}
+
+#define BODY_GET "SELECT body FROM bodies WHERE sha256 = ?"
+
 int page_store_open(struct page_store **out, const char *work_dir, bool write)
 {
 	struct page_store *ps = calloc(1, sizeof *ps);
@@ -171,11 +184,8 @@ int page_store_get(struct page_store *ps, const char *key, struct page_meta *m)
 	int rc;
 
 	memset(m, 0, sizeof *m);
-	if (!ps->st_get && sqlite3_prepare_v2(ps->db, "SELECT " META_COLS
-					      " FROM pages WHERE key = ?",
-					      -1, &ps->st_get, NULL) != SQLITE_OK)
-		return db_err(ps, "query");
-	st = ps->st_get;
+	if (!(st = stmt(ps, &ps->st_get, "SELECT " META_COLS " FROM pages WHERE key = ?")))
+		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -199,11 +209,8 @@ static int write_body(struct page_store *ps, const char *sha, const void *body,
 	sqlite3_stmt *st;
 	int rc, have = 0;
 
-	if (!ps->st_bodyget &&
-	    sqlite3_prepare_v2(ps->db, "SELECT body FROM bodies WHERE sha256 = ?", -1,
-			       &ps->st_bodyget, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	st = ps->st_bodyget;
+	if (!(st = stmt(ps, &ps->st_bodyget, BODY_GET)))
+		return -1;
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		char got[65];
@@ -216,11 +223,9 @@ static int write_body(struct page_store *ps, const char *sha, const void *body,
 	if (have == 2)
 		log_warn("stored body %s in '%s' was damaged: replaced with the new copy", sha,
 			 ps->db_path);
-	if (!ps->st_bodyput &&
-	    sqlite3_prepare_v2(ps->db, "INSERT OR REPLACE INTO bodies (sha256, size, body) "
-			       "VALUES (?, ?, ?)", -1, &ps->st_bodyput, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	st = ps->st_bodyput;
+	if (!(st = stmt(ps, &ps->st_bodyput, "INSERT OR REPLACE INTO bodies (sha256, size, body) "
+			"VALUES (?, ?, ?)")))
+		return -1;
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
 	sqlite3_bind_blob64(st, 3, len ? body : "", (sqlite3_uint64)len, SQLITE_STATIC);
@@ -261,17 +266,15 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 	}
 	if (!m->checked_at)
 		m->checked_at = strdup(now);
-	if (!ps->st_put && sqlite3_prepare_v2(ps->db,
+	if (!(st = stmt(ps, &ps->st_put,
 		"INSERT INTO pages (" META_COLS ") VALUES "
 		"(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) "
 		"ON CONFLICT(key) DO UPDATE SET url=?2, final_url=?3, entity_id=?4, "
 		"kind=?5, status=?6, content_type=?7, charset=?8, etag=?9, "
 		"last_modified=?10, fetched_at=?11, checked_at=?12, "
 		"sha256=coalesce(?13, sha256), size=coalesce(?14, size), error=?15, "
-		"lastmod=?16",
-		-1, &ps->st_put, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	st = ps->st_put;
+		"lastmod=?16")))
+		return -1;
 	sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
 	bind_opt(st, 2, m->url);
 	bind_opt(st, 3, m->final_url);
@@ -305,13 +308,11 @@ int page_store_fail(struct page_store *ps, const char *key, const char *url,
 	int rc;
 
 	iso_time_now(now);
-	if (!ps->st_fail && sqlite3_prepare_v2(ps->db,
+	if (!(st = stmt(ps, &ps->st_fail,
 		"INSERT INTO pages (key, url, status, checked_at, error) "
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(key) DO UPDATE SET "
-		"status = ?3, checked_at = ?4, error = ?5",
-		-1, &ps->st_fail, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	st = ps->st_fail;
+		"status = ?3, checked_at = ?4, error = ?5")))
+		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, status);
@@ -324,36 +325,33 @@ int page_store_fail(struct page_store *ps, const char *key, const char *url,
 
 int page_store_set_links(struct page_store *ps, const char *key, const char *links)
 {
+	sqlite3_stmt *st = stmt(ps, &ps->st_setlinks, "UPDATE pages SET links = ? WHERE key = ?");
 	int rc;
-	if (!ps->st_setlinks &&
-	    sqlite3_prepare_v2(ps->db, "UPDATE pages SET links = ? WHERE key = ?", -1,
-			       &ps->st_setlinks, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	bind_opt(ps->st_setlinks, 1, links);
-	sqlite3_bind_text(ps->st_setlinks, 2, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(ps->st_setlinks) == SQLITE_DONE ? 0 : db_err(ps, "write");
-	sqlite3_reset(ps->st_setlinks);
+	if (!st)
+		return -1;
+	bind_opt(st, 1, links);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write");
+	sqlite3_reset(st);
 	return rc;
 }
 
 int page_store_links(struct page_store *ps, const char *key, struct buf *b)
 {
+	sqlite3_stmt *st = stmt(ps, &ps->st_links, "SELECT links FROM pages WHERE key = ?");
 	int rc = 0;
 	buf_reset(b);
-	if (!ps->st_links &&
-	    sqlite3_prepare_v2(ps->db, "SELECT links FROM pages WHERE key = ?", -1,
-			       &ps->st_links, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	sqlite3_bind_text(ps->st_links, 1, key, -1, SQLITE_STATIC);
-	int step = sqlite3_step(ps->st_links);
-	if (step == SQLITE_ROW && sqlite3_column_type(ps->st_links, 0) != SQLITE_NULL) {
-		buf_add(b, sqlite3_column_text(ps->st_links, 0),
-			(size_t)sqlite3_column_bytes(ps->st_links, 0));
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		buf_add(b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 		rc = 1;
 	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		rc = db_err(ps, "query");
 	}
-	sqlite3_reset(ps->st_links);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -364,11 +362,8 @@ int page_store_body(struct page_store *ps, const char *sha, struct buf *b)
 	int rc = -1;
 
 	buf_reset(b);
-	if (!ps->st_bodyget &&
-	    sqlite3_prepare_v2(ps->db, "SELECT body FROM bodies WHERE sha256 = ?", -1,
-			       &ps->st_bodyget, NULL) != SQLITE_OK)
-		return db_err(ps, "prepare");
-	st = ps->st_bodyget;
+	if (!(st = stmt(ps, &ps->st_bodyget, BODY_GET)))
+		return -1;
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
