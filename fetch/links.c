@@ -12,8 +12,6 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 
 static int add(struct link_list *l, const char *s)
 {
@@ -30,47 +28,6 @@ static int add(struct link_list *l, const char *s)
 		return -1;
 	l->n++;
 	return 0;
-}
-
-static int collect(xmlDocPtr doc, const char *xpath, struct link_list *out,
-		   char **first)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr res = NULL;
-	int rc = 0;
-
-	if (!ctx)
-		return -1;
-	xmlXPathRegisterNs(ctx, BAD_CAST "sm",
-			   BAD_CAST "http://www.sitemaps.org/schemas/sitemap/0.9");
-	res = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
-	if (res && res->nodesetval) {
-		for (int i = 0; i < res->nodesetval->nodeNr && !rc; i++) {
-			xmlChar *v = xmlNodeGetContent(res->nodesetval->nodeTab[i]);
-			if (!v)
-				continue;
-			char *s = (char *)v;
-			/* trim the blanks a sitemap or attribute may carry */
-			while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-				s++;
-			size_t l = strlen(s);
-			while (l && (s[l - 1] == ' ' || s[l - 1] == '\n' ||
-				     s[l - 1] == '\t' || s[l - 1] == '\r'))
-				s[--l] = '\0';
-			if (*s) {
-				if (first) {
-					if (!*first)
-						*first = strdup(s);
-				} else {
-					rc = add(out, s);
-				}
-			}
-			xmlFree(v);
-		}
-	}
-	xmlXPathFreeObject(res);
-	xmlXPathFreeContext(ctx);
-	return rc;
 }
 
 struct sax_state {
@@ -155,23 +112,6 @@ int links_from_html(const char *body, size_t len, const char *charset,
 	return st.rc;
 }
 
-int links_from_sitemap(const char *body, size_t len, struct link_list *out)
-{
-	xmlDocPtr doc;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if (len > (size_t)INT32_MAX)
-		return 0;
-	doc = xmlReadMemory(body, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-			    XML_PARSE_RECOVER);
-	if (!doc)
-		return 0;
-	rc = collect(doc, "//sm:loc | //loc", out, NULL);
-	xmlFreeDoc(doc);
-	return rc;
-}
 
 static char *trimmed(const xmlChar *v)
 {
@@ -269,6 +209,18 @@ void sitemap_list_free(struct sitemap_list *l)
 	}
 	free(l->e);
 	memset(l, 0, sizeof *l);
+}
+
+int links_from_sitemap(const char *body, size_t len, struct link_list *out)
+{
+	struct sitemap_list sl;
+	int rc = sitemap_parse(body, len, &sl);
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; !rc && i < sl.n; i++)
+		rc = add(out, sl.e[i].loc);
+	sitemap_list_free(&sl);
+	return rc;
 }
 
 void link_list_free(struct link_list *l)

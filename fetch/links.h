@@ -1,8 +1,9 @@
 /*
  * links: the links fetch follows, read from a stored body: every
- * a[@href] and <link rel=canonical> of an HTML page, every <loc> of a
- * sitemap. Parsing is libxml2's forgiving HTML parser, so broken markup
- * still yields its links; script bodies and comments yield none.
+ * a[@href] and <link rel=canonical> of an HTML page (a SAX pass of
+ * libxml2's forgiving HTML parser, so broken markup still yields its
+ * links, and script bodies and comments yield none), every <loc> of a
+ * sitemap (a streaming XML read, sitemap_parse).
  */
 #ifndef LINKS_H
 #define LINKS_H
