@@ -1235,6 +1235,7 @@ static void handle_200(struct crawler *c, struct work *w)
 	m.last_modified = j->last_modified;
 	m.lastmod = sitemap_lastmod(c, j->key);
 	m.sha256 = strdup(w->sha);
+	m.links = w->links.data;   /* written with the row */
 	if (!m.sha256 || page_store_put(c->ps, &m, j->body.data, j->body.len)) {
 		c->fatal = EXIT_OUTPUT;
 	} else {
@@ -1245,11 +1246,8 @@ static void handle_200(struct crawler *c, struct work *w)
 	free(m.sha256);
 	free(m.checked_at);
 	free(m.lastmod);
-	if (!c->fatal) {
-		if (page_store_set_links(c->ps, j->key, w->links.data))
-			c->fatal = EXIT_OUTPUT;
+	if (!c->fatal)
 		queue_links(c, j, w->links.data);
-	}
 }
 
 static void handle_redirect(struct crawler *c, struct job *j, long code)

@@ -267,13 +267,13 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 	if (!m->checked_at)
 		m->checked_at = strdup(now);
 	if (!(st = stmt(ps, &ps->st_put,
-		"INSERT INTO pages (" META_COLS ") VALUES "
-		"(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) "
+		"INSERT INTO pages (" META_COLS ", links) VALUES "
+		"(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) "
 		"ON CONFLICT(key) DO UPDATE SET url=?2, final_url=?3, entity_id=?4, "
 		"kind=?5, status=?6, content_type=?7, charset=?8, etag=?9, "
 		"last_modified=?10, fetched_at=?11, checked_at=?12, "
 		"sha256=coalesce(?13, sha256), size=coalesce(?14, size), error=?15, "
-		"lastmod=?16")))
+		"lastmod=?16, links=coalesce(?17, links)")))
 		return -1;
 	sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
 	bind_opt(st, 2, m->url);
@@ -294,6 +294,7 @@ int page_store_put(struct page_store *ps, struct page_meta *m, const void *body,
 		sqlite3_bind_null(st, 14);
 	bind_opt(st, 15, m->error);
 	bind_opt(st, 16, m->lastmod);
+	bind_opt(st, 17, m->links);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(ps, "write");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -427,5 +428,6 @@ void page_meta_free(struct page_meta *m)
 	free(m->sha256);
 	free(m->error);
 	free(m->lastmod);
+	free(m->links);
 	memset(m, 0, sizeof *m);
 }

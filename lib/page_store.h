@@ -43,6 +43,8 @@ struct page_meta {
 	long long size;      /* body bytes */
 	char *error;         /* last failure, or NULL */
 	char *lastmod;       /* sitemap <lastmod> when the good copy was fetched */
+	char *links;         /* written by page_store_put when not NULL (see
+	                      * page_store_set_links); never read by get */
 };
 
 /* Opens (creating when write) the store in work_dir. Returns 0, or -1
