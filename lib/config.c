@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "config.h"
+#include "ini_lines.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -204,33 +205,13 @@ int config_init(struct config *c)
 }
 
 struct reader_state {
-	FILE *fp;
-	int line;         /* line being parsed */
-	int next_line;    /* number of the line the next read starts */
-	bool at_start;
+	struct ini_lines il;
 	struct config *c;
 	const char *file;
 	char *dir;
 	int *seen;
 	int first_error_line;   /* line of the first error the handler reported */
 };
-
-static char *reader(char *str, int num, void *stream)
-{
-	struct reader_state *rs = stream;
-	char *r = fgets(str, num, rs->fp);
-	if (!r)
-		return NULL;
-	if (rs->at_start)
-		rs->line = rs->next_line;
-	if (strchr(r, '\n')) {
-		rs->next_line++;
-		rs->at_start = true;
-	} else {
-		rs->at_start = false;
-	}
-	return r;
-}
 
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
@@ -242,7 +223,7 @@ static int handler(void *user, const char *section, const char *name,
 
 	buf_init(&why, 0);
 	buf_init(&origin, 0);
-	buf_addf(&origin, "%s:%d", rs->file, rs->line);
+	buf_addf(&origin, "%s:%d", rs->file, rs->il.line);
 	if (!*section) {
 		log_error("%s: key '%s' is outside any [section]", origin.data, name);
 		rc = 0;
@@ -260,14 +241,14 @@ static int handler(void *user, const char *section, const char *name,
 		log_error("%s: [%s] %s: %s", origin.data, section, name, why.data);
 		rc = 0;
 	} else {
-		rs->seen[i] = rs->line;
+		rs->seen[i] = rs->il.line;
 		if (store(c, i, value, rs->dir, origin.data))
 			rc = 0;
 	}
 	if (!rc) {
 		c->errors++;
 		if (!rs->first_error_line)
-			rs->first_error_line = rs->line;
+			rs->first_error_line = rs->il.line;
 	}
 	buf_free(&why);
 	buf_free(&origin);
@@ -281,8 +262,8 @@ int config_read(struct config *c, const char *path, bool required)
 	char *tmp;
 
 	memset(&rs, 0, sizeof rs);
-	rs.fp = fopen(path, "r");
-	if (!rs.fp) {
+	ini_lines_init(&rs.il, fopen(path, "r"));
+	if (!rs.il.fp) {
 		if (!required && errno == ENOENT)
 			return 0;
 		log_error("cannot read config '%s': %s", path, strerror(errno));
@@ -294,16 +275,13 @@ int config_read(struct config *c, const char *path, bool required)
 	free(tmp);
 	rs.seen = calloc(c->n, sizeof *rs.seen);
 	if (!rs.dir || !rs.seen) {
-		fclose(rs.fp);
+		fclose(rs.il.fp);
 		free(rs.dir);
 		free(rs.seen);
 		return -1;
 	}
 	rs.c = c;
 	rs.file = path;
-	rs.line = 1;
-	rs.next_line = 1;
-	rs.at_start = true;
 
 	/* Values may be long (lists of URLs); let inih grow its line buffer. */
 	ini_use_stack = false;
@@ -314,7 +292,7 @@ int config_read(struct config *c, const char *path, bool required)
 
 	int before = c->errors;
 	rs.first_error_line = 0;
-	rc = ini_parse_stream(reader, &rs, handler, &rs);
+	rc = ini_parse_stream(ini_lines_read, &rs.il, handler, &rs);
 	if (rc > 0 && (c->errors == before || rc < rs.first_error_line)) {
 		/* inih returns the first error's line; when the handler did not
 		 * report that line, it is a syntax error inih found itself (no
@@ -326,11 +304,11 @@ int config_read(struct config *c, const char *path, bool required)
 		log_error("cannot read config '%s': out of memory", path);
 		c->errors++;
 	}
-	if (ferror(rs.fp)) {
+	if (ferror(rs.il.fp)) {
 		log_error("cannot read config '%s': %s", path, strerror(errno ? errno : EIO));
 		c->errors++;
 	}
-	fclose(rs.fp);
+	fclose(rs.il.fp);
 	free(rs.dir);
 	free(rs.seen);
 	free(c->path);
