@@ -159,8 +159,8 @@ http {
         self.proc.wait(10)
 
 
-def stage_cmd(stage, work, db, nginx):
-    return [os.path.join(BIN, stage),
+def stage_cmd(stage, work, db, nginx, *extra):
+    return [os.path.join(BIN, stage), *extra,
             "--config", os.path.join(TOP, "pipeline.conf"),
             "--set", "pipeline.work_dir=" + work,
             "--set", "load.database=" + db,
@@ -268,7 +268,7 @@ def main():
                            lambda: entity_pages, clear)
         nochange_requests = nginx.requests()
         nochange_bodies = nginx.entity_bodies()
-        parse = measure("parse", lambda: stage_cmd("parse", base, db, nginx),
+        parse = measure("parse", lambda: stage_cmd("parse", base, db, nginx, "--full"),
                         lambda: entity_pages)
         norm = measure("normalize", lambda: stage_cmd("normalize", base, db, nginx),
                        lambda: entity_pages)

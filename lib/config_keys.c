@@ -56,6 +56,11 @@ const struct cfg_key config_keys[] = {
 	{ "fetch", "retries", CFG_INT, "4", 0, 20, NULL,
 	  "retries of a transient failure (5xx, 429, timeout, reset)" },
 
+	{ "parse", "profile", CFG_PATH, "parse/animevice.ini", NOLIM, NULL,
+	  "site profile: the XPath rules that find each field of each page kind" },
+	{ "parse", "jobs", CFG_INT, "0", 0, 64, NULL,
+	  "threads that parse pages (0: one per processor)" },
+
 	{ "normalize", "date_order", CFG_ENUM, "mdy", NOLIM, "mdy dmy none",
 	  "reading of an ambiguous numeric date like 03/04/2005 (none: leave NULL)" },
 	{ "normalize", "roles", CFG_PATH, "normalize/roles.tsv", NOLIM, NULL,

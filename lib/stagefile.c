@@ -49,6 +49,22 @@ int stage_writer_put(struct stage_writer *w, json_t *rec)
 	return 0;
 }
 
+char *stage_record_dump(const json_t *rec)
+{
+	return json_dumps(rec, DUMP_FLAGS);
+}
+
+int stage_writer_put_line(struct stage_writer *w, const char *line, size_t len)
+{
+	if (fwrite(line, 1, len, w->af.fp) != len || fputc('\n', w->af.fp) == EOF) {
+		log_error("cannot write '%s': %s", w->af.tmp,
+			  strerror(errno ? errno : EIO));
+		return -1;
+	}
+	w->records++;
+	return 0;
+}
+
 int stage_writer_commit(struct stage_writer *w)
 {
 	char *path = strdup(w->af.path);

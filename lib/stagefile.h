@@ -30,6 +30,15 @@ int stage_writer_open(struct stage_writer *w, const char *path,
 /* Appends one record (not stolen). Returns 0 or -1 after logging. */
 int stage_writer_put(struct stage_writer *w, json_t *rec);
 
+/* The line stage_writer_put would write for rec, without the newline;
+ * a new string (free() it), NULL when out of memory. For a stage that
+ * serializes records in worker threads. */
+char *stage_record_dump(const json_t *rec);
+
+/* Appends a record already serialized (a line without its newline, as
+ * stage_record_dump gives or a stage_reader read). 0 or -1 after logging. */
+int stage_writer_put_line(struct stage_writer *w, const char *line, size_t len);
+
 /* Renames the file into place (fsynced). 0 or -1 after logging. */
 int stage_writer_commit(struct stage_writer *w);
 void stage_writer_abort(struct stage_writer *w);
@@ -39,7 +48,7 @@ struct stage_reader {
 	char *path;
 	unsigned long line;
 	json_t *header;     /* owned by the reader */
-	char *lbuf;
+	char *lbuf;         /* the raw line of the last record read */
 	size_t lcap;
 };
 

@@ -731,7 +731,7 @@ static int normalize_run(struct stage_ctx *ctx)
 		rc = EXIT_CONFIG;
 		goto cleanup;
 	}
-	if (stage_reader_open(&r, in, "animewiki-parsed", 1)) {
+	if (stage_reader_open(&r, in, "animewiki-parsed", 2)) {
 		rc = EXIT_INPUT;
 		goto cleanup;
 	}

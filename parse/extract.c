@@ -1,7 +1,9 @@
 /*
- * extract: the XPath rules of the wiki's page kinds (SPEC "Work pages",
- * "Person pages"), applied with libxml2. Interface text (placeholders,
- * edit links), scripts, styles and comments never become data.
+ * extract: applies the site profile's rules (profile.h) to one page with
+ * libxml2's HTML parser and XPath. The profile's remove rule deletes site
+ * chrome and placeholders first; scripts, styles and comments never give
+ * text whatever the profile says. The C here knows the record's shape,
+ * not the site's markup.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "extract.h"
@@ -14,26 +16,8 @@
 #include <libxml/xpath.h>
 
 #include "buf.h"
+#include "profile.h"
 #include "stagefile.h"
-
-/* XPath test for an element having a class among its classes. */
-#define HAS(c) "contains(concat(' ',normalize-space(@class),' '),' " c " ')"
-
-static const char X_TITLE[] = "//div[" HAS("wiki-header") "]//h1";
-static const char X_TYPE[] = "//*[" HAS("wiki-header") "]//*[" HAS("wiki-type") "]";
-static const char X_DECK[] = "//*[" HAS("wiki-header") "]//*[" HAS("wiki-deck") "]";
-static const char X_DESC[] = "//div[" HAS("wiki-description") "]";
-static const char X_DETAILS[] = "//div[" HAS("wiki-details") "]//tr[th]";
-static const char X_ALIASES[] = "//div[" HAS("wiki-aliases") "]//li";
-static const char X_CREDITS[] = "//div[" HAS("wiki-credits") "]//li[" HAS("credit") "]";
-static const char X_C_PERSON[] = ".//*[" HAS("credit-person") "]";
-static const char X_C_ROLE[] = ".//*[" HAS("credit-role") "]";
-static const char X_C_NOTE[] = ".//*[" HAS("credit-note") "]";
-static const char X_CAST[] = "//div[" HAS("wiki-characters") "]//table[" HAS("cast") "]//tr[td]";
-static const char X_CAST_CHAR[] = "./td[" HAS("character") "]";
-static const char X_CAST_VA[] = "./td[" HAS("va") "]";
-static const char X_PCREDITS[] = "//div[" HAS("wiki-credits") "]//table[" HAS("person-credits") "]//tr[td]";
-static const char X_RELATED[] = "//div[" HAS("wiki-relations") "]//li/a";
 
 const char *extract_charset(const char *header_charset, const char *body, size_t len)
 {
@@ -50,6 +34,8 @@ const char *extract_charset(const char *header_charset, const char *body, size_t
 	return "windows-1252";
 }
 
+/* Scripts, styles and comments never give text or links, whatever the
+ * profile's remove rule says. */
 static bool skip_node(xmlNodePtr n)
 {
 	if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE)
@@ -62,27 +48,77 @@ static bool skip_node(xmlNodePtr n)
 	return false;
 }
 
-/* Appends the text under n; <br> and block ends give a newline. */
-static void text_of(xmlNodePtr n, struct buf *b)
+static bool is_block(xmlNodePtr n)
 {
-	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if (skip_node(c))
-			continue;
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			if (c->content)
-				buf_adds(b, (const char *)c->content);
-		} else if (c->type == XML_ELEMENT_NODE) {
-			if (!xmlStrcasecmp(c->name, BAD_CAST "br")) {
-				buf_addc(b, '\n');
-				continue;
+	return n->type == XML_ELEMENT_NODE &&
+	       (!xmlStrcasecmp(n->name, BAD_CAST "p") || !xmlStrcasecmp(n->name, BAD_CAST "li") ||
+		!xmlStrcasecmp(n->name, BAD_CAST "div") || !xmlStrcasecmp(n->name, BAD_CAST "tr"));
+}
+
+/* Appends the text under top; <br> and the end of a block give a
+ * newline. Iterative: a page may nest markup 100,000 deep. */
+static void text_of(xmlNodePtr top, struct buf *b)
+{
+	if (top->type == XML_TEXT_NODE || top->type == XML_CDATA_SECTION_NODE) {
+		if (top->content)
+			buf_adds(b, (const char *)top->content);
+		return;
+	}
+	for (xmlNodePtr c = top->children; c;) {
+		if (!skip_node(c)) {
+			if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+				if (c->content)
+					buf_adds(b, (const char *)c->content);
+			} else if (c->type == XML_ELEMENT_NODE) {
+				if (!xmlStrcasecmp(c->name, BAD_CAST "br")) {
+					buf_addc(b, '\n');
+				} else if (c->children) {
+					c = c->children;
+					continue;
+				} else if (is_block(c)) {
+					buf_addc(b, '\n');
+				}
 			}
-			text_of(c, b);
-			if (!xmlStrcasecmp(c->name, BAD_CAST "p") ||
-			    !xmlStrcasecmp(c->name, BAD_CAST "li") ||
-			    !xmlStrcasecmp(c->name, BAD_CAST "div"))
+		}
+		while (!c->next) {
+			c = c->parent;
+			if (!c || c == top)
+				return;
+			if (is_block(c))
 				buf_addc(b, '\n');
 		}
+		c = c->next;
 	}
+}
+
+/* The next node after c under top in document order, not entering c
+ * when into is false or c is never text. */
+static xmlNodePtr walk_next(xmlNodePtr c, xmlNodePtr top, bool into)
+{
+	if (into && c->type == XML_ELEMENT_NODE && c->children && !skip_node(c))
+		return c->children;
+	while (c != top && !c->next)
+		c = c->parent;
+	return c == top || !c ? NULL : c->next;
+}
+
+static bool is_link(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE && !xmlStrcasecmp(n->name, BAD_CAST "a") &&
+	       xmlHasProp(n, BAD_CAST "href");
+}
+
+/* n itself when it is a link, else the first link under n, or NULL. */
+static xmlNodePtr link_in(xmlNodePtr n)
+{
+	if (is_link(n))
+		return n;
+	if (n->type != XML_ELEMENT_NODE || !n->children)
+		return NULL;
+	for (xmlNodePtr c = n->children; c; c = walk_next(c, n, true))
+		if (is_link(c))
+			return c;
+	return NULL;
 }
 
 static bool blank(const char *s)
@@ -107,89 +143,110 @@ static json_t *text_json(xmlNodePtr n)
 	return j;
 }
 
-/* Each rule is compiled once per run, not once per page: the rules are
- * the constants above, so their addresses are their names. */
-#define MAX_RULES 32
-static struct {
-	const char *xp;
-	xmlXPathCompExprPtr comp;
-} compiled[MAX_RULES];
-static int n_compiled;
-
-static xmlXPathCompExprPtr compile_rule(const char *xp)
+/* Adds the lines of n's text that are not blank to arr. */
+static void add_lines(json_t *arr, xmlNodePtr n, const char *seps)
 {
-	for (int i = 0; i < n_compiled; i++)
-		if (compiled[i].xp == xp)
-			return compiled[i].comp;
-	if (n_compiled == MAX_RULES)
-		abort(); /* more rule constants than slots: raise MAX_RULES */
-	xmlXPathCompExprPtr comp = xmlXPathCompile(BAD_CAST xp);
-	if (comp) {
-		compiled[n_compiled].xp = xp;
-		compiled[n_compiled].comp = comp;
-		n_compiled++;
-	}
-	return comp;
+	struct buf b;
+	char *save = NULL;
+
+	buf_init(&b, 0);
+	text_of(n, &b);
+	for (char *w = strtok_r(b.data, seps, &save); w; w = strtok_r(NULL, seps, &save))
+		if (!blank(w))
+			json_array_append_new(arr, json_string(w));
+	buf_free(&b);
 }
 
-void extract_cleanup(void)
-{
-	for (int i = 0; i < n_compiled; i++)
-		xmlXPathFreeCompExpr(compiled[i].comp);
-	n_compiled = 0;
-}
+struct extractor {
+	const struct profile *p;
+	xmlXPathCompExprPtr comp[PK_COUNT][PR_COUNT];
+	xmlXPathContextPtr ctx;
+	struct class_index *ci;
+	enum pkind kind;          /* of the page being read */
+	json_t *warnings;
+};
 
-static xmlXPathObjectPtr eval(xmlXPathContextPtr ctx, xmlNodePtr at, const char *xp)
+struct extractor *extractor_new(const struct profile *p)
 {
-	xmlXPathCompExprPtr comp = compile_rule(xp);
-	ctx->node = at;
-	if (!comp)
+	struct extractor *x = calloc(1, sizeof *x);
+	if (!x)
 		return NULL;
-	xmlXPathObjectPtr r = xmlXPathCompiledEval(comp, ctx);
-	if (r && (!r->nodesetval || r->nodesetval->nodeNr == 0)) {
-		xmlXPathFreeObject(r);
+	x->p = p;
+	x->ctx = xmlXPathNewContext(NULL);
+	x->ci = class_index_new();
+	if (!x->ctx || !x->ci) {
+		xmlXPathFreeContext(x->ctx);
+		free(x->ci);
+		free(x);
 		return NULL;
 	}
-	return r;
+	profile_register_functions(x->ctx, x->ci);
+	for (int k = 0; k < PK_COUNT; k++)
+		for (int r = 0; r < PR_COUNT; r++)
+			if (p->rule[k][r] && *p->rule[k][r]) {
+				/* profile_load compiled each rule already. */
+				x->comp[k][r] = xmlXPathCtxtCompile(x->ctx, BAD_CAST p->rule[k][r]);
+				if (!x->comp[k][r]) {
+					extractor_free(x);
+					return NULL;
+				}
+			}
+	return x;
 }
 
-static xmlNodePtr first(xmlXPathContextPtr ctx, xmlNodePtr at, const char *xp)
+void extractor_free(struct extractor *x)
 {
-	xmlXPathObjectPtr r = eval(ctx, at, xp);
-	xmlNodePtr n = r ? r->nodesetval->nodeTab[0] : NULL;
-	xmlXPathFreeObject(r);
+	if (!x)
+		return;
+	for (int k = 0; k < PK_COUNT; k++)
+		for (int r = 0; r < PR_COUNT; r++)
+			xmlXPathFreeCompExpr(x->comp[k][r]);
+	xmlXPathFreeContext(x->ctx);
+	class_index_free(x->ci);
+	free(x);
+}
+
+/* The nodes rule r selects at node at, or NULL when none (or the rule is
+ * off). */
+static xmlXPathObjectPtr eval(struct extractor *x, xmlNodePtr at, enum prule r)
+{
+	xmlXPathCompExprPtr comp = x->comp[x->kind][r];
+	if (!comp || !at)
+		return NULL;
+	x->ctx->node = at;
+	xmlXPathObjectPtr o = xmlXPathCompiledEval(comp, x->ctx);
+	if (o && (o->type != XPATH_NODESET || !o->nodesetval || o->nodesetval->nodeNr == 0)) {
+		xmlXPathFreeObject(o);
+		return NULL;
+	}
+	return o;
+}
+
+static xmlNodePtr first(struct extractor *x, xmlNodePtr at, enum prule r)
+{
+	xmlXPathObjectPtr o = eval(x, at, r);
+	xmlNodePtr n = o ? o->nodesetval->nodeTab[0] : NULL;
+	xmlXPathFreeObject(o);
 	return n;
 }
 
-static void set_text(json_t *obj, const char *key, xmlXPathContextPtr ctx,
-		     xmlNodePtr at, const char *xp)
+static void text_or_null(json_t *obj, const char *key, xmlNodePtr n)
 {
-	xmlNodePtr n = first(ctx, at, xp);
 	json_t *t = n ? text_json(n) : NULL;
 	json_object_set_new(obj, key, t ? t : json_null());
 }
 
-/* The first element link under n (a element with href), or NULL. */
-static xmlNodePtr link_in(xmlNodePtr n)
+static void set_text(struct extractor *x, json_t *obj, const char *key,
+		     xmlNodePtr at, enum prule r)
 {
-	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || skip_node(c))
-			continue;
-		if (!xmlStrcasecmp(c->name, BAD_CAST "a") && xmlHasProp(c, BAD_CAST "href"))
-			return c;
-		xmlNodePtr d = link_in(c);
-		if (d)
-			return d;
-	}
-	return NULL;
+	text_or_null(obj, key, first(x, at, r));
 }
 
-/* Sets id_key to the entity id a link in n points to (or null) and
+/* Sets id_key to the entity id n's link points to (or null) and
  * name_key to n's text. */
-static void set_ref(json_t *obj, const char *id_key, const char *name_key,
-		    xmlNodePtr n)
+static void set_ref(json_t *obj, const char *id_key, const char *name_key, xmlNodePtr n)
 {
-	xmlNodePtr a = link_in(n);
+	xmlNodePtr a = n ? link_in(n) : NULL;
 	char id[ENTITY_ID_MAX] = "";
 
 	if (a) {
@@ -199,127 +256,84 @@ static void set_ref(json_t *obj, const char *id_key, const char *name_key,
 		xmlFree(href);
 	}
 	json_set_str(obj, id_key, *id ? id : NULL);
-	json_t *t = text_json(n);
-	json_object_set_new(obj, name_key, t ? t : json_null());
+	text_or_null(obj, name_key, n);
 }
 
-static bool is_placeholder_link(xmlNodePtr a)
-{
-	xmlChar *cls = xmlGetProp(a, BAD_CAST "class");
-	bool p = cls && (strstr((const char *)cls, "add") || strstr((const char *)cls, "edit"));
-	xmlFree(cls);
-	return p;
-}
-
-/* A list cell: the texts of its links, or its text split at <br>,
- * commas and newlines when it has no links. Placeholder links are not
- * items. */
+/* A list cell: the texts of its links, or its text split at line breaks
+ * and commas when it has none. */
 static json_t *list_cell(xmlNodePtr td)
 {
 	json_t *arr = json_array();
-	xmlDocPtr doc = td->doc;
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr r = eval(ctx, td, ".//a");
 	bool any_link = false;
 
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr a = r->nodesetval->nodeTab[i];
-		any_link = true;
-		if (is_placeholder_link(a))
+	for (xmlNodePtr c = td->children; c; c = walk_next(c, td, !is_link(c))) {
+		if (!is_link(c))
 			continue;
-		json_t *t = text_json(a);
+		any_link = true;
+		json_t *t = text_json(c);
 		if (t)
 			json_array_append_new(arr, t);
 	}
-	xmlXPathFreeObject(r);
-	xmlXPathFreeContext(ctx);
-	if (!any_link) {
-		struct buf b;
-		buf_init(&b, 0);
-		text_of(td, &b);
-		char *save = NULL;
-		for (char *w = strtok_r(b.data, "\n,", &save); w; w = strtok_r(NULL, "\n,", &save))
-			if (!blank(w))
-				json_array_append_new(arr, json_string(w));
-		buf_free(&b);
-	}
+	if (!any_link)
+		add_lines(arr, td, "\n,");
 	return arr;
 }
 
-static void warn(json_t *warnings, const char *fmt, const char *arg)
+static void warn(struct extractor *x, const char *fmt, const char *arg)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	buf_addf(&b, fmt, arg);
-	json_array_append_new(warnings, json_string(b.data));
+	json_array_append_new(x->warnings, json_string(b.data));
 	buf_free(&b);
 }
 
-/* The label of a General Information row without its colon and blanks. */
-static char *row_label(xmlNodePtr th)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	text_of(th, &b);
-	char *s = b.data;
-	while (*s && strchr(" \t\r\n:", *s))
-		s++;
-	size_t l = strlen(s);
-	while (l && strchr(" \t\r\n:", s[l - 1]))
-		l--;
-	char *out = strndup(s, l);
-	buf_free(&b);
-	return out;
-}
+/* The record key each label field fills. */
+static const char *const field_key[LF_COUNT] = {
+	[LF_RATING] = "rating", [LF_RUNTIME] = "runtime", [LF_EPISODES] = "episodes",
+	[LF_GENRES] = "genres", [LF_THEMES] = "themes", [LF_NAME] = "info_name",
+	[LF_NATIVE_NAME] = "native_name", [LF_BIRTHDAY] = "birthday",
+	[LF_DEATH] = "death", [LF_GENDER] = "gender", [LF_HOMETOWN] = "hometown",
+	[LF_WEBSITE] = "website",
+};
 
-static xmlNodePtr row_td(xmlNodePtr tr)
+/* The General Information rows: each label's field, and for a work the
+ * releases (a Name opens one, its Release Date closes it). */
+static void details(struct extractor *x, xmlNodePtr root, json_t *obj)
 {
-	for (xmlNodePtr c = tr->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !xmlStrcasecmp(c->name, BAD_CAST "td"))
-			return c;
-	return NULL;
-}
-
-static xmlNodePtr row_th(xmlNodePtr tr)
-{
-	for (xmlNodePtr c = tr->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !xmlStrcasecmp(c->name, BAD_CAST "th"))
-			return c;
-	return NULL;
-}
-
-static void text_or_null(json_t *obj, const char *key, xmlNodePtr td)
-{
-	json_t *t = td ? text_json(td) : NULL;
-	json_object_set_new(obj, key, t ? t : json_null());
-}
-
-static void details_work(xmlXPathContextPtr ctx, xmlNodePtr root, json_t *w,
-			 json_t *warnings)
-{
-	xmlXPathObjectPtr r = eval(ctx, root, X_DETAILS);
+	xmlXPathObjectPtr o = eval(x, root, PR_DETAILS);
 	json_t *releases = json_array(), *pending = NULL;
 
-	json_object_set_new(w, "rating", json_null());
-	json_object_set_new(w, "runtime", json_null());
-	json_object_set_new(w, "episodes", json_null());
-	json_object_set_new(w, "genres", json_array());
-	json_object_set_new(w, "themes", json_array());
-	if (!r)
-		warn(warnings, "%s", "section not found: General Information");
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr tr = r->nodesetval->nodeTab[i], th = row_th(tr), td = row_td(tr);
-		char *label = th ? row_label(th) : NULL;
-		if (!label)
+	for (int f = 0; f < LF_COUNT; f++) {
+		/* Every field of the kind is in the record, null when absent. */
+		if (!field_key[f] || (f < LF_NAME) != (x->kind == PK_WORK))
 			continue;
-		if (!strcasecmp(label, "Name")) {
-			/* A Name opens a release; its Release Date follows. */
+		bool list = f == LF_GENRES || f == LF_THEMES;
+		json_object_set_new(obj, field_key[f], list ? json_array() : json_null());
+	}
+	if (!o && x->comp[x->kind][PR_DETAILS])
+		warn(x, "%s", "section not found: General Information");
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr row = o->nodesetval->nodeTab[i];
+		xmlNodePtr th = first(x, row, PR_DETAIL_LABEL), td = first(x, row, PR_DETAIL_VALUE);
+		struct buf lb;
+		if (!th)
+			continue;
+		buf_init(&lb, 0);
+		text_of(th, &lb);
+		int f = profile_label(x->p, x->kind, lb.data);
+		if (f < 0) {
+			char *folded = label_fold(lb.data);
+			if (folded && *folded)
+				warn(x, "unknown General Information label '%s'", folded);
+			free(folded);
+		} else if (f == LF_RELEASE_NAME) {
 			if (pending)
 				json_array_append_new(releases, pending);
 			pending = json_object();
 			text_or_null(pending, "name", td);
 			json_object_set_new(pending, "date", json_null());
-		} else if (!strcasecmp(label, "Release Date")) {
+		} else if (f == LF_RELEASE_DATE) {
 			if (!pending) {
 				pending = json_object();
 				json_object_set_new(pending, "name", json_null());
@@ -327,190 +341,172 @@ static void details_work(xmlXPathContextPtr ctx, xmlNodePtr root, json_t *w,
 			text_or_null(pending, "date", td);
 			json_array_append_new(releases, pending);
 			pending = NULL;
-		} else if (!strcasecmp(label, "Rating")) {
-			text_or_null(w, "rating", td);
-		} else if (!strcasecmp(label, "Runtime")) {
-			text_or_null(w, "runtime", td);
-		} else if (!strcasecmp(label, "Episodes")) {
-			text_or_null(w, "episodes", td);
-		} else if (!strcasecmp(label, "Genres")) {
-			json_object_set_new(w, "genres", td ? list_cell(td) : json_array());
-		} else if (!strcasecmp(label, "Themes")) {
-			json_object_set_new(w, "themes", td ? list_cell(td) : json_array());
-		} else {
-			warn(warnings, "unknown General Information label '%s'", label);
+		} else if (f == LF_GENRES || f == LF_THEMES) {
+			json_object_set_new(obj, field_key[f], td ? list_cell(td) : json_array());
+		} else if (f == LF_WEBSITE && td && link_in(td)) {
+			xmlChar *href = xmlGetProp(link_in(td), BAD_CAST "href");
+			json_set_str(obj, "website", (const char *)href);
+			xmlFree(href);
+		} else if (f != LF_IGNORE) {
+			text_or_null(obj, field_key[f], td);
 		}
-		free(label);
+		buf_free(&lb);
 	}
 	if (pending)
 		json_array_append_new(releases, pending);
-	json_object_set_new(w, "releases", releases);
-	xmlXPathFreeObject(r);
+	if (x->kind == PK_WORK)
+		json_object_set_new(obj, "releases", releases);
+	else
+		json_decref(releases);
+	xmlXPathFreeObject(o);
 }
 
-static void details_person(xmlXPathContextPtr ctx, xmlNodePtr root, json_t *p,
-			   json_t *warnings)
-{
-	static const struct { const char *label, *key; } fields[] = {
-		{ "Name", "info_name" }, { "Japanese Name", "native_name" },
-		{ "Birthday", "birthday" }, { "Death", "death" },
-		{ "Gender", "gender" }, { "Hometown", "hometown" },
-		{ "Website", "website" },
-	};
-	xmlXPathObjectPtr r = eval(ctx, root, X_DETAILS);
-
-	for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
-		json_object_set_new(p, fields[f].key, json_null());
-	if (!r)
-		warn(warnings, "%s", "section not found: General Information");
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr tr = r->nodesetval->nodeTab[i], th = row_th(tr), td = row_td(tr);
-		char *label = th ? row_label(th) : NULL;
-		bool known = false;
-		if (!label)
-			continue;
-		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-			if (!strcasecmp(label, fields[f].label)) {
-				known = true;
-				if (!strcmp(fields[f].key, "website") && td) {
-					xmlNodePtr a = link_in(td);
-					xmlChar *href = a ? xmlGetProp(a, BAD_CAST "href") : NULL;
-					if (href)
-						json_set_str(p, "website", (const char *)href);
-					else
-						text_or_null(p, "website", td);
-					xmlFree(href);
-				} else {
-					text_or_null(p, fields[f].key, td);
-				}
-			}
-		}
-		if (!known)
-			warn(warnings, "unknown General Information label '%s'", label);
-		free(label);
-	}
-	xmlXPathFreeObject(r);
-}
-
-static json_t *texts(xmlXPathContextPtr ctx, xmlNodePtr root, const char *xp)
+static json_t *aliases(struct extractor *x, xmlNodePtr root)
 {
 	json_t *arr = json_array();
-	xmlXPathObjectPtr r = eval(ctx, root, xp);
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		json_t *t = text_json(r->nodesetval->nodeTab[i]);
-		if (t)
-			json_array_append_new(arr, t);
-	}
-	xmlXPathFreeObject(r);
+	xmlXPathObjectPtr o = eval(x, root, PR_ALIASES);
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++)
+		add_lines(arr, o->nodesetval->nodeTab[i], "\n");
+	xmlXPathFreeObject(o);
 	return arr;
 }
 
-static json_t *work_credits(xmlXPathContextPtr ctx, xmlNodePtr root)
+static json_t *work_credits(struct extractor *x, xmlNodePtr root)
 {
 	json_t *arr = json_array();
-	xmlXPathObjectPtr r = eval(ctx, root, X_CREDITS);
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr li = r->nodesetval->nodeTab[i];
-		xmlNodePtr pn = first(ctx, li, X_C_PERSON);
+	xmlXPathObjectPtr o = eval(x, root, PR_CREDITS);
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr row = o->nodesetval->nodeTab[i];
+		xmlNodePtr pn = first(x, row, PR_CREDIT_PERSON);
 		if (!pn)
 			continue;
 		json_t *c = json_object();
 		set_ref(c, "person_id", "name", pn);
-		set_text(c, "role", ctx, li, X_C_ROLE);
-		set_text(c, "note", ctx, li, X_C_NOTE);
+		set_text(x, c, "role", row, PR_CREDIT_ROLE);
+		set_text(x, c, "note", row, PR_CREDIT_NOTE);
 		if (json_is_null(json_object_get(c, "name")) &&
 		    json_is_null(json_object_get(c, "person_id")))
 			json_decref(c);
 		else
 			json_array_append_new(arr, c);
 	}
-	xmlXPathFreeObject(r);
+	xmlXPathFreeObject(o);
 	return arr;
 }
 
-static json_t *work_cast(xmlXPathContextPtr ctx, xmlNodePtr root)
+static json_t *work_cast(struct extractor *x, xmlNodePtr root)
 {
 	json_t *arr = json_array();
-	xmlXPathObjectPtr r = eval(ctx, root, X_CAST);
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr tr = r->nodesetval->nodeTab[i];
-		xmlNodePtr ch = first(ctx, tr, X_CAST_CHAR);
+	xmlXPathObjectPtr o = eval(x, root, PR_CAST);
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr row = o->nodesetval->nodeTab[i];
+		xmlNodePtr ch = first(x, row, PR_CAST_CHARACTER);
 		if (!ch)
 			continue;
-		json_t *row = json_object(), *voices = json_array();
-		set_ref(row, "character_id", "character_name", ch);
-		xmlXPathObjectPtr vr = eval(ctx, tr, X_CAST_VA);
-		for (int k = 0; vr && k < vr->nodesetval->nodeNr; k++) {
-			xmlNodePtr td = vr->nodesetval->nodeTab[k];
+		json_t *r = json_object(), *voices = json_array();
+		set_ref(r, "character_id", "character_name", ch);
+		xmlXPathObjectPtr vo = eval(x, row, PR_CAST_VOICE);
+		for (int k = 0; vo && k < vo->nodesetval->nodeNr; k++) {
+			xmlNodePtr cell = vo->nodesetval->nodeTab[k];
 			json_t *v = json_object();
-			xmlChar *lang = xmlGetProp(td, BAD_CAST "lang");
-			json_set_str(v, "lang", lang ? (const char *)lang : NULL);
-			xmlFree(lang);
-			set_ref(v, "person_id", "name", td);
+			text_or_null(v, "lang", first(x, cell, PR_CAST_VOICE_LANG));
+			set_ref(v, "person_id", "name", cell);
 			if (json_is_null(json_object_get(v, "name")) &&
 			    json_is_null(json_object_get(v, "person_id")))
 				json_decref(v);
 			else
 				json_array_append_new(voices, v);
 		}
-		xmlXPathFreeObject(vr);
-		json_object_set_new(row, "voices", voices);
-		json_array_append_new(arr, row);
+		xmlXPathFreeObject(vo);
+		json_object_set_new(r, "voices", voices);
+		json_array_append_new(arr, r);
 	}
-	xmlXPathFreeObject(r);
+	xmlXPathFreeObject(o);
 	return arr;
 }
 
-static json_t *work_related(xmlXPathContextPtr ctx, xmlNodePtr root)
+/* Refs whose link is an entity of kind want, as {id_key, name_key}. */
+static json_t *refs(struct extractor *x, xmlNodePtr root, enum prule r,
+		    enum entity_kind want, const char *id_key, const char *name_key)
 {
 	json_t *arr = json_array();
-	xmlXPathObjectPtr r = eval(ctx, root, X_RELATED);
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr a = r->nodesetval->nodeTab[i];
-		xmlChar *href = xmlGetProp(a, BAD_CAST "href");
+	xmlXPathObjectPtr o = eval(x, root, r);
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = o->nodesetval->nodeTab[i], a = link_in(n);
+		xmlChar *href = a ? xmlGetProp(a, BAD_CAST "href") : NULL;
 		char id[ENTITY_ID_MAX] = "";
-		if (href && entity_from_href((const char *)href, id) == ENT_WORK) {
-			json_t *o = json_object();
-			json_set_str(o, "work_id", id);
-			json_t *t = text_json(a);
-			json_object_set_new(o, "title", t ? t : json_null());
-			json_array_append_new(arr, o);
+		enum entity_kind k = href ? entity_from_href((const char *)href, id) : ENT_NONE;
+		if (k != ENT_NONE && (want == ENT_NONE || k == want)) {
+			json_t *e = json_object();
+			json_set_str(e, id_key, id);
+			text_or_null(e, name_key, n);
+			json_array_append_new(arr, e);
 		}
 		xmlFree(href);
 	}
-	xmlXPathFreeObject(r);
+	xmlXPathFreeObject(o);
 	return arr;
 }
 
-static json_t *person_credits(xmlXPathContextPtr ctx, xmlNodePtr root)
+static json_t *person_credits(struct extractor *x, xmlNodePtr root)
 {
 	json_t *arr = json_array();
-	xmlXPathObjectPtr r = eval(ctx, root, X_PCREDITS);
-	for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr tr = r->nodesetval->nodeTab[i], cells[3] = { NULL, NULL, NULL };
-		int k = 0;
-		for (xmlNodePtr c = tr->children; c && k < 3; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && !xmlStrcasecmp(c->name, BAD_CAST "td"))
-				cells[k++] = c;
-		if (!cells[0])
+	xmlXPathObjectPtr o = eval(x, root, PR_CREDITS);
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr row = o->nodesetval->nodeTab[i];
+		xmlNodePtr wn = first(x, row, PR_CREDIT_WORK);
+		if (!wn)
 			continue;
-		json_t *o = json_object();
-		set_ref(o, "work_id", "title", cells[0]);
-		text_or_null(o, "role", cells[1]);
-		text_or_null(o, "year", cells[2]);
-		json_array_append_new(arr, o);
+		json_t *c = json_object();
+		set_ref(c, "work_id", "title", wn);
+		set_text(x, c, "role", row, PR_CREDIT_ROLE);
+		set_text(x, c, "year", row, PR_CREDIT_YEAR);
+		json_array_append_new(arr, c);
 	}
-	xmlXPathFreeObject(r);
+	xmlXPathFreeObject(o);
 	return arr;
 }
 
-json_t *extract_page(enum entity_kind kind, const char *body, size_t len,
-		     const char *charset)
+/* Deletes the nodes of the remove rule. Every node is unlinked before
+ * any is freed, so a node inside another removed one is freed once. */
+static void remove_nodes(struct extractor *x, xmlNodePtr root)
+{
+	xmlXPathObjectPtr o = eval(x, root, PR_REMOVE);
+	if (!o)
+		return;
+	xmlNodeSetPtr ns = o->nodesetval;
+	for (int i = 0; i < ns->nodeNr; i++) {
+		xmlNodePtr n = ns->nodeTab[i];
+		if (n->type == XML_ATTRIBUTE_NODE || n->type == XML_NAMESPACE_DECL ||
+		    n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE || n == root)
+			ns->nodeTab[i] = NULL;
+		else
+			xmlUnlinkNode(n);
+	}
+	for (int i = 0; i < ns->nodeNr; i++)
+		if (ns->nodeTab[i])
+			xmlFreeNode(ns->nodeTab[i]);
+	ns->nodeNr = 0;
+	xmlXPathFreeObject(o);
+	class_index_reset(x->ci);   /* it names freed nodes */
+}
+
+static enum pkind pkind_of(enum entity_kind k)
+{
+	switch (k) {
+	case ENT_WORK: return PK_WORK;
+	case ENT_PERSON: return PK_PERSON;
+	case ENT_CHARACTER: return PK_CHARACTER;
+	default: return PK_INDEX;
+	}
+}
+
+json_t *extract_page(struct extractor *x, enum entity_kind kind, const char *body,
+		     size_t len, const char *charset)
 {
 	xmlDocPtr doc;
-	xmlXPathContextPtr ctx;
 	xmlNodePtr root;
-	json_t *rec, *obj, *warnings;
+	json_t *rec, *obj;
 
 	if (len > (size_t)INT32_MAX)
 		return NULL;
@@ -520,40 +516,51 @@ json_t *extract_page(enum entity_kind kind, const char *body, size_t len,
 	if (!doc)
 		return NULL;
 	root = xmlDocGetRootElement(doc);
-	ctx = xmlXPathNewContext(doc);
-	if (!root || !ctx) {
-		xmlXPathFreeContext(ctx);
+	if (!root) {
 		xmlFreeDoc(doc);
 		return NULL;
 	}
+	x->kind = pkind_of(kind);
+	x->ctx->doc = doc;
 	rec = json_object();
 	obj = json_object();
-	warnings = json_array();
+	x->warnings = json_array();
 
-	set_text(obj, "title", ctx, root, X_TITLE);
-	if (json_is_null(json_object_get(obj, "title")))
-		warn(warnings, "%s", "no title (h1 in .wiki-header)");
-	if (kind == ENT_WORK) {
-		set_text(obj, "type", ctx, root, X_TYPE);
-		set_text(obj, "deck", ctx, root, X_DECK);
-		set_text(obj, "description", ctx, root, X_DESC);
-		details_work(ctx, root, obj, warnings);
-		json_object_set_new(obj, "aliases", texts(ctx, root, X_ALIASES));
-		json_object_set_new(obj, "credits", work_credits(ctx, root));
-		json_object_set_new(obj, "cast", work_cast(ctx, root));
-		json_object_set_new(obj, "related", work_related(ctx, root));
-		json_object_set_new(rec, "work", obj);
-	} else if (kind == ENT_PERSON) {
-		set_text(obj, "deck", ctx, root, X_DECK);
-		details_person(ctx, root, obj, warnings);
-		json_object_set_new(obj, "aliases", texts(ctx, root, X_ALIASES));
-		json_object_set_new(obj, "credits", person_credits(ctx, root));
-		json_object_set_new(rec, "person", obj);
-	} else {
-		json_object_set_new(rec, "character", obj);
+	remove_nodes(x, root);
+	if (x->kind != PK_INDEX) {
+		set_text(x, obj, "title", root, PR_TITLE);
+		if (json_is_null(json_object_get(obj, "title")))
+			warn(x, "%s", "no title (the profile's title rule found nothing)");
 	}
-	json_object_set_new(rec, "warnings", warnings);
-	xmlXPathFreeContext(ctx);
+	if (x->kind == PK_WORK) {
+		set_text(x, obj, "type", root, PR_TYPE);
+		set_text(x, obj, "deck", root, PR_DECK);
+		set_text(x, obj, "description", root, PR_DESCRIPTION);
+		details(x, root, obj);
+		json_object_set_new(obj, "aliases", aliases(x, root));
+		json_object_set_new(obj, "credits", work_credits(x, root));
+		json_object_set_new(obj, "cast", work_cast(x, root));
+		json_object_set_new(obj, "related", refs(x, root, PR_RELATED, ENT_WORK,
+							 "work_id", "title"));
+	} else if (x->kind == PK_PERSON) {
+		set_text(x, obj, "deck", root, PR_DECK);
+		details(x, root, obj);
+		json_object_set_new(obj, "aliases", aliases(x, root));
+		json_object_set_new(obj, "credits", person_credits(x, root));
+	} else if (x->kind == PK_INDEX) {
+		json_object_set_new(obj, "entities", refs(x, root, PR_ENTITIES, ENT_NONE,
+							  "id", "name"));
+		xmlNodePtr next = first(x, root, PR_NEXT), a = next ? link_in(next) : NULL;
+		xmlChar *href = a ? xmlGetProp(a, BAD_CAST "href") : NULL;
+		json_set_str(obj, "next", (const char *)href);
+		xmlFree(href);
+	}
+	json_object_set_new(rec, pkind_name(x->kind), obj);
+	json_object_set_new(rec, "warnings", x->warnings);
+	x->warnings = NULL;
+	class_index_reset(x->ci);
+	x->ctx->doc = NULL;
+	x->ctx->node = NULL;
 	xmlFreeDoc(doc);
 	return rec;
 }

@@ -17,14 +17,20 @@
  * when the bytes are valid UTF-8, else windows-1252. */
 const char *extract_charset(const char *header_charset, const char *body, size_t len);
 
-/* Parses body (an entity page of the given kind) and returns a new JSON
- * object with the page's fields under the kind's name and a "warnings"
- * array; NULL when the body cannot be parsed as HTML at all. The caller
- * json_decref()s the result. */
-json_t *extract_page(enum entity_kind kind, const char *body, size_t len,
-		     const char *charset);
+struct profile;
+struct extractor;
 
-/* Frees the compiled rules (at the end of a run). */
-void extract_cleanup(void);
+/* An extractor holds one thread's compiled copy of the profile's rules
+ * (p must outlive it). NULL when out of memory. */
+struct extractor *extractor_new(const struct profile *p);
+void extractor_free(struct extractor *x);
+
+/* Parses body, a page of the given kind (ENT_WORK, ENT_PERSON,
+ * ENT_CHARACTER; anything else is read as an index page), and returns a
+ * new JSON object with the page's fields under the kind's name ("work",
+ * "person", "character", "index") and a "warnings" array; NULL when the
+ * body cannot be parsed as HTML at all. The caller json_decref()s it. */
+json_t *extract_page(struct extractor *x, enum entity_kind kind, const char *body,
+		     size_t len, const char *charset);
 
 #endif

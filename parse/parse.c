@@ -1,12 +1,24 @@
 /*
- * parse: the second stage. Reads every entity page of the page store
- * (WORK/pages.db) and writes WORK/parsed.jsonl: one record
- * per page with what the page says (see README "Stage files"). A page
- * that cannot be parsed is reported and skipped; the stage goes on.
+ * parse: the second stage. Reads the pages of the page store
+ * (WORK/pages.db) and writes WORK/parsed.jsonl: one record per page with
+ * what the page says (README "Stage files"), found by the rules of the
+ * site profile (profile.h). A page that cannot be parsed is reported and
+ * skipped; the stage goes on.
+ *
+ * Incremental: the previous parsed.jsonl is read alongside (both are in
+ * key order). A page whose body hash is the one its old record was made
+ * from, with the same parser version and profile, gets its old record
+ * back without being parsed; the others go to worker threads, one per
+ * processor, and their records are written in key order.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -14,20 +26,59 @@
 #include "fsutil.h"
 #include "log.h"
 #include "page_store.h"
+#include "profile.h"
 #include "stage.h"
 #include "stagefile.h"
 
 #define PARSED_FORMAT "animewiki-parsed"
-#define PARSED_VERSION 1
-#define PARSER_VERSION "1"
+#define PARSED_VERSION 2
+/* Bump when the C changes what a page gives: it makes every page be
+ * parsed again. */
+#define PARSER_VERSION "2"
+
+/* Pages in flight between the reader and the writer. */
+#define RING 32
+
+enum job_state { J_FREE, J_READY, J_TAKEN, J_DONE };
+
+struct job {
+	enum job_state state;
+	enum entity_kind kind;
+	json_t *base;            /* the record's page fields */
+	struct buf body;
+	char *charset;
+	char *line;              /* the record, serialized; NULL: page skipped */
+	char *key, *url;         /* for messages */
+	bool failed;
+	size_t warnings;
+};
 
 struct parse_run {
 	struct page_store *ps;
+	struct profile *profile;
 	struct stage_writer w;
-	struct buf body;
-	unsigned long pages, gone, skipped, failed, warnings;
+	const char *out;
+
+	/* the previous output, read in step (NULL when none or unusable) */
+	struct stage_reader old;
+	bool have_old;           /* records are left to read */
+	bool old_open;
+	json_t *old_rec;         /* the next old record not yet passed */
+	bool full;               /* --full: reuse nothing */
+
+	pthread_mutex_t mu;
+	pthread_cond_t ready, done;
+	struct job ring[RING];
+	unsigned long next_fill, next_take, next_write;
+	bool closing;
+	pthread_t *threads;
+	int nthreads;
+
+	unsigned long pages, reused, gone, skipped, failed, warnings, indexes;
 	int fatal;
 };
+
+static bool full_run;   /* --full */
 
 static json_t *base_record(const struct page_meta *m)
 {
@@ -42,77 +93,300 @@ static json_t *base_record(const struct page_meta *m)
 	return r;
 }
 
+/* Worker threads: parse READY jobs in order of filling. */
+static void *worker(void *arg)
+{
+	struct parse_run *pr = arg;
+	struct extractor *x = extractor_new(pr->profile);
+
+	pthread_mutex_lock(&pr->mu);
+	for (;;) {
+		/* The next READY job; gone and reused pages come DONE. */
+		while (pr->next_take < pr->next_fill &&
+		       pr->ring[pr->next_take % RING].state != J_READY)
+			pr->next_take++;
+		if (pr->next_take == pr->next_fill) {
+			if (pr->closing)
+				break;
+			pthread_cond_wait(&pr->ready, &pr->mu);
+			continue;
+		}
+		struct job *j = &pr->ring[pr->next_take % RING];
+		pr->next_take++;
+		j->state = J_TAKEN;
+		pthread_mutex_unlock(&pr->mu);
+
+		json_t *data = x ? extract_page(x, j->kind, j->body.data, j->body.len,
+						extract_charset(j->charset, j->body.data, j->body.len))
+				 : NULL;
+		if (data) {
+			j->warnings = json_array_size(json_object_get(data, "warnings"));
+			json_object_update(j->base, data);
+			json_decref(data);
+			j->line = stage_record_dump(j->base);
+		}
+		j->failed = !j->line;
+
+		pthread_mutex_lock(&pr->mu);
+		j->state = J_DONE;
+		pthread_cond_broadcast(&pr->done);
+	}
+	pthread_mutex_unlock(&pr->mu);
+	extractor_free(x);
+	entity_thread_done();
+	return NULL;
+}
+
+/* Writes the finished job at the head of the ring and frees its slot;
+ * waits for it when wait is true. Returns false when it is not done. */
+static bool write_head(struct parse_run *pr, bool wait)
+{
+	struct job *j = &pr->ring[pr->next_write % RING];
+
+	pthread_mutex_lock(&pr->mu);
+	while (wait && j->state != J_DONE)
+		pthread_cond_wait(&pr->done, &pr->mu);
+	bool done = j->state == J_DONE;
+	pthread_mutex_unlock(&pr->mu);
+	if (!done)
+		return false;
+	if (j->failed) {
+		log_warn("page '%s' (%s) skipped: not parseable as HTML", j->key, j->url);
+		pr->failed++;
+	} else if (j->line) {
+		if (!pr->fatal && stage_writer_put_line(&pr->w, j->line, strlen(j->line)))
+			pr->fatal = EXIT_OUTPUT;
+		pr->warnings += j->warnings;
+	}
+	json_decref(j->base);
+	free(j->line);
+	free(j->charset);
+	free(j->key);
+	free(j->url);
+	j->base = NULL;
+	j->line = j->charset = j->key = j->url = NULL;
+	j->failed = false;
+	j->warnings = 0;
+	pthread_mutex_lock(&pr->mu);
+	j->state = J_FREE;
+	pthread_mutex_unlock(&pr->mu);
+	pr->next_write++;
+	return true;
+}
+
+/* The next free slot, writing finished jobs to make room. */
+static struct job *slot(struct parse_run *pr)
+{
+	while (pr->next_write < pr->next_fill && write_head(pr, false))
+		;
+	if (pr->next_fill - pr->next_write == RING)
+		write_head(pr, true);
+	struct job *j = &pr->ring[pr->next_fill % RING];
+	j->key = NULL;
+	return j;
+}
+
+static void submit(struct parse_run *pr, struct job *j, enum job_state st)
+{
+	pthread_mutex_lock(&pr->mu);
+	j->state = st;
+	pr->next_fill++;
+	pthread_cond_broadcast(&pr->ready);
+	pthread_mutex_unlock(&pr->mu);
+}
+
+/* Moves the old output to key's record. Returns it when its page is the
+ * same body (same hash), else NULL. */
+static json_t *old_record(struct parse_run *pr, const char *key, const char *sha)
+{
+	while (pr->have_old) {
+		if (!pr->old_rec) {
+			int got = stage_reader_next(&pr->old, &pr->old_rec);
+			if (got != 1) {
+				/* The end, or a damaged file: parse the rest. */
+				pr->have_old = false;
+				break;
+			}
+		}
+		const char *k = json_str(pr->old_rec, "key");
+		int c = k ? strcmp(k, key) : -1;
+		if (c > 0)
+			break;
+		if (c == 0) {
+			const char *s = json_str(pr->old_rec, "sha256");
+			json_t *r = s && sha && !strcmp(s, sha) &&
+				    !json_object_get(pr->old_rec, "gone") ? pr->old_rec : NULL;
+			if (r)
+				pr->old_rec = NULL;
+			return r;
+		}
+		json_decref(pr->old_rec);
+		pr->old_rec = NULL;
+	}
+	return NULL;
+}
+
 static int parse_one(const struct page_meta *m, void *arg)
 {
 	struct parse_run *pr = arg;
 	enum entity_kind kind = entity_kind_of(m->entity_id ? m->entity_id : m->key);
-	json_t *rec, *data;
+	bool index = m->kind && !strcmp(m->kind, "index");
+	struct job *j;
+	json_t *old;
 
 	if (stage_stop)
 		return 1;
-	if (kind != ENT_WORK && kind != ENT_PERSON && kind != ENT_CHARACTER) {
+	if (pr->fatal)
+		return pr->fatal;
+	if (kind != ENT_WORK && kind != ENT_PERSON && kind != ENT_CHARACTER && !index) {
 		pr->skipped++;
 		return 0;
 	}
 	if (m->status == 404 || m->status == 410) {
+		if (index) {
+			pr->skipped++;
+			return 0;
+		}
 		/* Gone: the record says so, so that load can mark the entity. */
-		rec = base_record(m);
-		json_object_set_new(rec, "gone", json_true());
-		if (stage_writer_put(&pr->w, rec))
-			pr->fatal = EXIT_OUTPUT;
-		json_decref(rec);
+		j = slot(pr);
+		j->base = base_record(m);
+		json_object_set_new(j->base, "gone", json_true());
+		j->line = stage_record_dump(j->base);
+		j->failed = !j->line;
+		submit(pr, j, J_DONE);
 		pr->gone++;
-		return pr->fatal;
+		return 0;
 	}
 	if (!m->sha256) {
 		/* Never fetched successfully: nothing to parse. */
 		pr->skipped++;
 		return 0;
 	}
-	if (page_store_body(pr->ps, m->sha256, &pr->body)) {
+	j = slot(pr);
+	j->key = strdup(m->key);
+	j->url = strdup(m->url ? m->url : m->key);
+	j->base = base_record(m);
+	if ((old = old_record(pr, m->key, m->sha256))) {
+		/* The same body: the old record, with the page fields of now. */
+		json_object_update(old, j->base);
+		j->line = stage_record_dump(old);
+		j->failed = !j->line;
+		if (json_is_array(json_object_get(old, "warnings")))
+			j->warnings = json_array_size(json_object_get(old, "warnings"));
+		json_decref(old);
+		submit(pr, j, J_DONE);
+		pr->reused++;
+	} else if (page_store_body(pr->ps, m->sha256, &j->body)) {
 		log_warn("page '%s' (%s) skipped: its stored body is unreadable", m->key, m->url);
+		json_decref(j->base);
+		j->base = NULL;
+		free(j->key);
+		free(j->url);
+		j->key = j->url = NULL;
 		pr->failed++;
 		return 0;
+	} else {
+		j->kind = index ? ENT_NONE : kind;
+		j->charset = m->charset ? strdup(m->charset) : NULL;
+		submit(pr, j, J_READY);
 	}
-	data = extract_page(kind, pr->body.data, pr->body.len,
-			    extract_charset(m->charset, pr->body.data, pr->body.len));
-	if (!data) {
-		log_warn("page '%s' (%s) skipped: not parseable as HTML", m->key, m->url);
-		pr->failed++;
-		return 0;
+	if (index)
+		pr->indexes++;
+	else
+		pr->pages++;
+	return 0;
+}
+
+static int jobs_wanted(struct stage_ctx *ctx)
+{
+	long n = config_int(&ctx->cfg, "parse", "jobs");
+	if (n <= 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (n < 1)
+			n = 1;
+		if (n > 64)
+			n = 64;
 	}
-	rec = base_record(m);
-	json_object_update(rec, data);
-	json_decref(data);
-	pr->warnings += json_array_size(json_object_get(rec, "warnings"));
-	if (stage_writer_put(&pr->w, rec))
-		pr->fatal = EXIT_OUTPUT;
-	json_decref(rec);
-	pr->pages++;
-	return pr->fatal;
+	return (int)n;
+}
+
+/* Opens the previous output when it was made by this parser version and
+ * this profile; else every page is parsed. */
+static void open_old(struct parse_run *pr)
+{
+	if (pr->full || !fs_exists(pr->out))
+		return;
+	if (stage_reader_open(&pr->old, pr->out, PARSED_FORMAT, PARSED_VERSION)) {
+		log_info("the previous '%s' is not usable; every page is parsed", pr->out);
+		return;
+	}
+	const char *pv = json_str(pr->old.header, "parser");
+	const char *prof = json_str(pr->old.header, "profile_sha256");
+	if (!pv || strcmp(pv, PARSER_VERSION) || !prof || strcmp(prof, pr->profile->sha256)) {
+		log_info("the parser or the site profile changed since the last run; "
+			 "every page is parsed");
+		stage_reader_close(&pr->old);
+		return;
+	}
+	pr->have_old = pr->old_open = true;
 }
 
 static int parse_run(struct stage_ctx *ctx)
 {
 	struct parse_run pr;
 	char *out = fs_join(ctx->work_dir, "parsed.jsonl");
+	char *profile_path = config_path(&ctx->cfg, "parse", "profile");
 	json_t *extra = json_object();
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, started = 0;
 
 	memset(&pr, 0, sizeof pr);
-	buf_init(&pr.body, 0);
+	pr.out = out;
+	pr.full = full_run;
+	pthread_mutex_init(&pr.mu, NULL);
+	pthread_cond_init(&pr.ready, NULL);
+	pthread_cond_init(&pr.done, NULL);
+	for (int i = 0; i < RING; i++)
+		buf_init(&pr.ring[i].body, 0);
 	xmlInitParser();
 	fs_remove_stale_tmp(ctx->work_dir);
+	if (profile_load(profile_path, &pr.profile)) {
+		rc = EXIT_CONFIG;
+		goto cleanup;
+	}
 	json_object_set_new(extra, "parser", json_string(PARSER_VERSION));
+	json_object_set_new(extra, "profile", json_string(profile_path));
+	json_object_set_new(extra, "profile_sha256", json_string(pr.profile->sha256));
 	if (page_store_open(&pr.ps, ctx->work_dir, false)) {
 		rc = EXIT_INPUT;
 		goto cleanup;
 	}
+	open_old(&pr);
 	if (stage_writer_open(&pr.w, out, PARSED_FORMAT, PARSED_VERSION, extra)) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
+	pr.nthreads = jobs_wanted(ctx);
+	pr.threads = calloc((size_t)pr.nthreads, sizeof *pr.threads);
+	for (int i = 0; pr.threads && i < pr.nthreads; i++)
+		if (pthread_create(&pr.threads[i], NULL, worker, &pr) == 0)
+			started++;
+	if (!started) {
+		log_error("cannot start a parsing thread: %s", strerror(errno));
+		stage_writer_abort(&pr.w);
+		rc = EXIT_FAIL;
+		goto cleanup;
+	}
+
 	int frc = page_store_foreach(pr.ps, parse_one, &pr);
+	while (pr.next_write < pr.next_fill)
+		write_head(&pr, true);
+	pthread_mutex_lock(&pr.mu);
+	pr.closing = true;
+	pthread_cond_broadcast(&pr.ready);
+	pthread_mutex_unlock(&pr.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(pr.threads[i], NULL);
+
 	if (stage_stop) {
 		stage_writer_abort(&pr.w);
 		rc = EXIT_INTERRUPTED;
@@ -122,35 +396,181 @@ static int parse_run(struct stage_ctx *ctx)
 	} else if (stage_writer_commit(&pr.w)) {
 		rc = EXIT_OUTPUT;
 	} else {
-		log_info("parsed %lu pages (%lu gone, %lu not entity pages, %lu failed, "
-			 "%lu warnings) into '%s'", pr.pages, pr.gone, pr.skipped,
-			 pr.failed, pr.warnings, out);
+		log_info("parsed %lu pages and %lu index pages (%lu unchanged and reused, "
+			 "%lu gone, %lu not parsed, %lu failed, %lu warnings) into '%s' "
+			 "with %d thread%s", pr.pages, pr.indexes, pr.reused, pr.gone,
+			 pr.skipped, pr.failed, pr.warnings, out, started,
+			 started == 1 ? "" : "s");
 		if (pr.failed)
 			rc = EXIT_PARTIAL;
 	}
 cleanup:
+	if (pr.old_open)
+		stage_reader_close(&pr.old);
+	json_decref(pr.old_rec);
 	page_store_close(pr.ps);
-	buf_free(&pr.body);
+	for (int i = 0; i < RING; i++)
+		buf_free(&pr.ring[i].body);
+	free(pr.threads);
+	profile_free(pr.profile);
+	pthread_mutex_destroy(&pr.mu);
+	pthread_cond_destroy(&pr.ready);
+	pthread_cond_destroy(&pr.done);
 	json_decref(extra);
+	free(profile_path);
 	free(out);
-	extract_cleanup();
 	xmlCleanupParser();
 	return rc;
 }
 
+/* --page FILE: one file in, its record out (for writing a profile). */
+static const char *page_file, *page_kind, *page_charset;
+
+/* The entity of the page's <link rel="canonical">, or ENT_NONE. */
+static enum entity_kind canonical_kind(const char *body, size_t len)
+{
+	size_t head = len < 65536 ? len : 65536;
+	char *h = strndup(body, head), id[ENTITY_ID_MAX];
+	enum entity_kind k = ENT_NONE;
+
+	for (char *p = h; h && (p = strcasestr(p, "<link")); p++) {
+		char *end = strchr(p, '>'), *href;
+		if (!end)
+			break;
+		*end = '\0';
+		if (strcasestr(p, "canonical") && (href = strcasestr(p, "href="))) {
+			href += 5;
+			char q = *href == '"' || *href == '\'' ? *href++ : ' ';
+			char *e = strchr(href, q);
+			if (e)
+				*e = '\0';
+			k = entity_from_href(href, id);
+			break;
+		}
+		p = end;
+	}
+	free(h);
+	return k;
+}
+
+static int parse_page(struct stage_ctx *ctx)
+{
+	char *profile_path = config_path(&ctx->cfg, "parse", "profile");
+	struct profile *p = NULL;
+	struct extractor *x = NULL;
+	struct buf body;
+	enum entity_kind kind = ENT_NONE;
+	int rc = EXIT_OK;
+
+	buf_init(&body, 0);
+	xmlInitParser();
+	if (profile_load(profile_path, &p)) {
+		rc = EXIT_CONFIG;
+		goto done;
+	}
+	if (fs_read_file(page_file, &body)) {
+		log_error("cannot read '%s': %s", page_file, strerror(errno));
+		rc = EXIT_INPUT;
+		goto done;
+	}
+	if (page_kind) {
+		static const char *const names[] = { "work", "person", "character", "index" };
+		static const enum entity_kind kinds[] = { ENT_WORK, ENT_PERSON, ENT_CHARACTER, ENT_NONE };
+		int found = -1;
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(page_kind, names[i]))
+				found = i;
+		if (found < 0) {
+			log_error("--kind: unknown kind '%s' (work, person, character, index)", page_kind);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		kind = kinds[found];
+	} else if ((kind = canonical_kind(body.data, body.len)) == ENT_NONE ||
+		   kind == ENT_COMPANY) {
+		log_error("'%s': no <link rel=\"canonical\"> to a work, person or character "
+			  "page; say which with --kind", page_file);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	x = extractor_new(p);
+	json_t *rec = x ? extract_page(x, kind, body.data, body.len,
+				       extract_charset(page_charset, body.data, body.len)) : NULL;
+	if (!rec) {
+		log_error("'%s': not parseable as HTML", page_file);
+		rc = EXIT_INPUT;
+		goto done;
+	}
+	char *s = json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (!s || printf("%s\n", s) < 0 || fflush(stdout)) {
+		log_error("cannot write the record to standard output");
+		rc = EXIT_OUTPUT;
+	}
+	free(s);
+	json_decref(rec);
+done:
+	extractor_free(x);
+	profile_free(p);
+	buf_free(&body);
+	free(profile_path);
+	entity_thread_done();
+	xmlCleanupParser();
+	return rc;
+}
+
+static int parse_opt(struct stage_ctx *ctx, const char *name, const char *arg)
+{
+	(void)ctx;
+	if (!strcmp(name, "page"))
+		page_file = arg;
+	else if (!strcmp(name, "kind"))
+		page_kind = arg;
+	else if (!strcmp(name, "charset"))
+		page_charset = arg;
+	else if (!strcmp(name, "full"))
+		full_run = true;
+	return 0;
+}
+
+static int parse_main(struct stage_ctx *ctx)
+{
+	if ((page_kind || page_charset) && !page_file) {
+		log_error("--kind and --charset go with --page FILE");
+		return EXIT_USAGE;
+	}
+	if (page_file)
+		return parse_page(ctx);
+	return parse_run(ctx);
+}
+
 int main(int argc, char **argv)
 {
+	static const struct stage_opt opts[] = {
+		{ "full", NULL, "parse every page, reusing nothing from the last run" },
+		{ "page", "FILE", "parse one HTML file and print its record as JSON "
+				  "(for writing or checking a site profile)" },
+		{ "kind", "KIND", "with --page: work, person, character or index "
+				  "(default: from the page's rel=canonical link)" },
+		{ "charset", "NAME", "with --page: the charset an HTTP header would "
+				     "have given (default: <meta>, else detected)" },
+		{ NULL, NULL, NULL },
+	};
 	static const struct stage st = {
 		.name = "parse",
 		.summary = "Extract the data of every stored page into WORK/parsed.jsonl.",
-		.usage = "[OPTIONS]",
+		.usage = "[OPTIONS]\n       parse --page FILE [--kind KIND] [--charset NAME]",
 		.description =
-			"Reads the page store that fetch wrote (WORK/pages.db)\n"
-			"and writes one JSON record per entity page to WORK/parsed.jsonl:\n"
-			"title, kind, releases, aliases, credits and cast of works; name,\n"
-			"dates, aliases and credits of people; plus warnings. Pages that\n"
-			"answered 404 or 410 give a record marked \"gone\".",
-		.run = parse_run,
+			"Reads the page store that fetch wrote (WORK/pages.db) and writes\n"
+			"one JSON record per page to WORK/parsed.jsonl: title, kind,\n"
+			"releases, aliases, credits and cast of works; name, dates,\n"
+			"aliases and credits of people; the entity links of index pages;\n"
+			"plus warnings. Pages that answered 404 or 410 give a record\n"
+			"marked \"gone\". The fields are found by the rules of the site\n"
+			"profile ([parse] profile). A page whose body, profile and parser\n"
+			"are those of the last run keeps its record without being parsed.",
+		.opts = opts,
+		.opt = parse_opt,
+		.run = parse_main,
 	};
 	return stage_main(&st, argc, argv);
 }
