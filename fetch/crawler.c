@@ -56,6 +56,7 @@ struct job {
 	bool gone;          /* stored as 404/410, checked recently */
 	char *old_sha, *old_etag, *old_lm;  /* of the stored good copy */
 	char errbuf[CURL_ERROR_SIZE];
+	struct host *host;  /* whose connection count it holds while active */
 	struct job *next;
 };
 
@@ -124,6 +125,8 @@ struct host {
 	struct robots *rb;
 	double delay;         /* seconds between requests: max(delay, Crawl-delay) */
 	double next_start;    /* earliest start of its next request */
+	int active;           /* requests in flight ([fetch] concurrency at most) */
+	struct job *held, **held_tail;  /* taken from the frontier, waiting for it */
 };
 
 struct crawler {
@@ -139,7 +142,7 @@ struct crawler {
 	double delay;
 	struct host *hosts;             /* one per crawl origin */
 	size_t n_hosts;
-	struct job *held;               /* taken from the frontier, waiting for its host */
+	int n_held;                     /* jobs held by the hosts */
 	bool tty;                       /* stderr is a terminal: show progress */
 	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
 	struct worker *worker;          /* the page worker thread */
@@ -612,8 +615,11 @@ static int job_start(struct crawler *c, struct job *j)
 	c->n_active++;
 	c->st->requests++;
 	struct host *host = host_of(c, j->url);
-	if (host)
+	if (host) {
 		host->next_start = now_mono() + host->delay;
+		host->active++;
+	}
+	j->host = host;
 	log_debug("GET %s", j->url);
 	return 0;
 }
@@ -627,6 +633,9 @@ static void unlink_active(struct crawler *c, struct job *j)
 		}
 	j->next = NULL;
 	c->n_active--;
+	if (j->host)
+		j->host->active--;
+	j->host = NULL;
 	curl_multi_remove_handle(c->multi, j->eh);
 }
 
@@ -1437,41 +1446,88 @@ static void progress(struct crawler *c, bool final)
 		done, queued, t > t0 ? done / (t - t0) : 0.0, c->st->failed, final ? "\n" : "");
 }
 
+/* Seconds until host h may start a request, 0 when it may now, -1 when
+ * it has [fetch] concurrency requests in flight already. */
+static double host_wait(const struct crawler *c, const struct host *h, double t)
+{
+	if (!h)
+		return 0;
+	if (h->active >= c->concurrency)
+		return -1;
+	return t < h->next_start ? h->next_start - t : 0;
+}
+
+static void hold(struct crawler *c, struct host *h, struct job *j)
+{
+	j->next = NULL;
+	if (!h->held)
+		h->held_tail = &h->held;
+	*h->held_tail = j;
+	h->held_tail = &j->next;
+	c->n_held++;
+}
+
+/* A held job whose host may start it now, or NULL. */
+static struct job *unhold(struct crawler *c, double t)
+{
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		struct host *h = &c->hosts[i];
+		if (h->held && host_wait(c, h, t) == 0) {
+			struct job *j = h->held;
+			h->held = j->next;
+			j->next = NULL;
+			c->n_held--;
+			return j;
+		}
+	}
+	return NULL;
+}
+
+/* Jobs taken from the frontier that wait for their host: enough to keep
+ * every host busy, few enough to hold little. */
+#define MAX_HELD 64
+
+/* Starts what may start: retries whose time has come, then jobs held
+ * for their host, then the frontier's next jobs. Each host has at most
+ * [fetch] concurrency requests in flight and starts one at most every
+ * delay seconds. Returns the seconds until something may start. */
 static double start_more(struct crawler *c, bool *queue_empty)
 {
 	double t = now_mono(), wait = 1.0;
+	long slots = c->concurrency * (long)(c->n_hosts ? c->n_hosts : 1);
 
 	*queue_empty = false;
 	/* Pages waiting for the worker hold their bodies: keep them few. */
-	while (c->n_active < c->concurrency && c->pending < 2 * c->concurrency + 4 &&
-	       !c->fatal) {
-		/* Retries whose time has come go first. */
+	while (c->n_active < slots && c->pending < 2 * slots + 4 && !c->fatal) {
 		struct job **pp, *j = NULL;
-		double soonest = -1;
+		bool fresh = false;
 		for (pp = &c->waiting; *pp; pp = &(*pp)->next) {
-			if ((*pp)->not_before <= t) {
+			double hw = host_wait(c, host_of(c, (*pp)->url), t);
+			if ((*pp)->not_before <= t && hw == 0) {
 				j = *pp;
 				*pp = j->next;
 				break;
 			}
-			if (soonest < 0 || (*pp)->not_before < soonest)
-				soonest = (*pp)->not_before;
+			double at = (*pp)->not_before > t ? (*pp)->not_before - t : hw;
+			if (at > 0 && at < wait)
+				wait = at;
 		}
-		if (!j && c->held) {
-			j = c->held;
-			c->held = NULL;
-		}
+		if (!j)
+			j = unhold(c, t);
 		if (!j) {
+			if (c->n_held >= MAX_HELD)
+				break;
 			if (c->max_pages && c->started_pages >= (unsigned long)c->max_pages) {
-				*queue_empty = !c->waiting;
-				return soonest > 0 ? soonest - t : wait;
+				*queue_empty = !c->waiting && !c->n_held;
+				break;
 			}
 			j = frontier_next(c);
 			if (!j) {
-				*queue_empty = !c->waiting;
-				return soonest > 0 ? soonest - t : wait;
+				*queue_empty = !c->waiting && !c->n_held;
+				break;
 			}
 			c->started_pages++;
+			fresh = true;
 		}
 		job_lookup(c, j);
 		if (!j->attempts && !j->redirects && j->gone) {
@@ -1482,22 +1538,24 @@ static double start_more(struct crawler *c, bool *queue_empty)
 			continue;
 		}
 		struct host *h = host_of(c, j->url);
-		if (h && t < h->next_start) {
-			/* Its host's delay has not passed: hold it. A retry goes
-			 * back to the waiting list. */
-			if (j->attempts) {
-				j->next = c->waiting;
-				c->waiting = j;
-			} else {
-				c->held = j;
-			}
-			return h->next_start - t;
+		double hw = host_wait(c, h, t);
+		if (fresh && hw != 0) {
+			hold(c, h, j);
+			if (hw > 0 && hw < wait)
+				wait = hw;
+			continue;
 		}
 		if (job_start(c, j)) {
 			log_error("cannot start a request for '%s'", j->url);
 			job_free(j);
 			c->fatal = EXIT_FAIL;
 		}
+	}
+	/* The soonest a held job's host frees up by its clock. */
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		double hw = c->hosts[i].held ? host_wait(c, &c->hosts[i], t) : 0;
+		if (hw > 0 && hw < wait)
+			wait = hw;
 	}
 	return wait;
 }
@@ -1615,9 +1673,14 @@ cleanup:
 		unlink_active(&c, j);
 		job_free(j);
 	}
-	job_free(c.held);
-	for (size_t i = 0; i < c.n_hosts; i++)
+	for (size_t i = 0; c.hosts && i < c.n_hosts; i++) {
+		while (c.hosts[i].held) {
+			struct job *j = c.hosts[i].held;
+			c.hosts[i].held = j->next;
+			job_free(j);
+		}
 		robots_free(c.hosts[i].rb);
+	}
 	free(c.hosts);
 	while (c.waiting) {
 		struct job *j = c.waiting;

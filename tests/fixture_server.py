@@ -39,7 +39,8 @@ answer):
   {"t": arrival time, "method", "path" (raw, with query), "headers":
    {lowercase-name: value}, "status" (0 for a reset), "bytes" (body bytes
    sent), "fault" (null, or the injected step, e.g. "429", "random:reset"),
-   "conn" (connection number; equal numbers mean a reused connection)}
+   "conn" (connection number; equal numbers mean a reused connection),
+   "inflight" (requests being served when it arrived, itself included)}
 
 Faults (--faults FILE, JSON):
   {"rules": [{"path": REGEX, "responses": [STEP, ...]}, ...],
@@ -493,6 +494,7 @@ class FixtureServer(http.server.ThreadingHTTPServer):
         self.log_lock = threading.Lock()
         self.conn_lock = threading.Lock()
         self.conn_counter = 0
+        self.inflight = 0
         http.server.ThreadingHTTPServer.__init__(self, addr, handler)
 
     def next_conn_id(self):
@@ -607,6 +609,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "bytes": nbytes,
             "fault": fault,
             "conn": self.conn_id,
+            "inflight": getattr(self, "inflight_at_arrival", 1),
         })
 
     def simple_response(self, status, reason, text="", extra=None):
@@ -747,6 +750,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
 
     def serve(self):
+        # "inflight" in the log: requests being served when this one
+        # arrived, itself included (a client's concurrency, seen here).
+        with self.server.conn_lock:
+            self.server.inflight += 1
+            self.inflight_at_arrival = self.server.inflight
+        try:
+            self.serve_one()
+        finally:
+            with self.server.conn_lock:
+                self.server.inflight -= 1
+
+    def serve_one(self):
         t = time.time()
         target, raw_path, query = self.split_target()
         step = None

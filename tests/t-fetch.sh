@@ -93,6 +93,20 @@ P
 )
 check "503 retries back off: about 0.5 s, 1 s, 2 s (plus jitter)" "ok" "$spacing"
 
+# [fetch] concurrency is per host: with every page slow, the server sees
+# exactly that many requests at once, never more.
+server_stop >/dev/null
+cat >"$TEST_TMP/faults4.json" <<'F'
+{"rules": [{"path": "/(12|18|26)-[0-9]+/$", "responses": [{"slow": 0.15, "repeat": 1000}]}]}
+F
+maxin() { jq -s 'map(select(.path|test("/(12|18|26)-[0-9]+/$")) | .inflight) | max' "$SERVER_LOG"; }
+for n in 1 3; do
+	server_start "$TEST_TMP/site" "$TEST_TMP/faults4.json"
+	"$BIN/fetch" $(run_opts) --set pipeline.work_dir="$TEST_TMP/w4-$n" --set fetch.concurrency=$n 2>/dev/null
+	check "concurrency = $n: at most and at best $n requests in flight to the host" "$n" "$(maxin)"
+	server_stop >/dev/null
+done
+
 # A failed refetch never replaces a good copy.
 sha_before=$(st "select sha256 from pages where key='12-1401'")
 server_stop >/dev/null
