@@ -82,7 +82,7 @@ static uint64_t fnv1a(const char *s)
 static int keyset_add(struct keyset *ks, const char *key)
 {
 	if (ks->n * 2 >= ks->cap) {
-		size_t ncap = ks->cap ? ks->cap * 2 : 4096;
+		size_t ncap = ks->cap ? ks->cap * 2 : 256;
 		char **ns = calloc(ncap, sizeof *ns);
 		if (!ns)
 			return -1;
@@ -149,6 +149,7 @@ struct crawler {
 	int pending;                    /* pages handed to it, not yet stored */
 	struct keyset seen;             /* keys put in the frontier by this run */
 	bool in_txn;                    /* a store transaction is open */
+	double txn_t0;                  /* when it began */
 	char *ua;
 	unsigned long started_pages;
 	unsigned long seq;
@@ -209,6 +210,7 @@ static int txn_begin(struct crawler *c)
 		return -1;
 	}
 	c->in_txn = true;
+	c->txn_t0 = now_mono();
 	return 0;
 }
 
@@ -223,6 +225,18 @@ static void txn_end(struct crawler *c)
 		c->fatal = EXIT_OUTPUT;
 		exec(c, "ROLLBACK");
 	}
+}
+
+/* Pages are committed in groups: a commit costs the same for one page as
+ * for a hundred. A kill -9 loses at most this much work, which the next
+ * run redoes. */
+#define TXN_SECONDS 0.25
+
+static void txn_end_due(struct crawler *c)
+{
+	if (c->in_txn && (c->fatal || now_mono() - c->txn_t0 >= TXN_SECONDS ||
+			  (c->n_active == 0 && c->pending == 0)))
+		txn_end(c);
 }
 
 static int frontier_state(struct crawler *c, const char *key, int state)
@@ -586,6 +600,8 @@ static int job_start(struct crawler *c, struct job *j)
 	curl_easy_setopt(j->eh, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(j->eh, CURLOPT_LOW_SPEED_TIME, c->timeout < 30 ? c->timeout : 30L);
 	curl_easy_setopt(j->eh, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_size);
+	/* Most pages arrive in one or two reads. */
+	curl_easy_setopt(j->eh, CURLOPT_BUFFERSIZE, 128L * 1024);
 	curl_easy_setopt(j->eh, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(j->eh, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(j->eh, CURLOPT_HEADERFUNCTION, on_header);
@@ -750,18 +766,6 @@ static void queue_links(struct crawler *c, const struct job *j, const char *list
 }
 
 /* True when list already has the line "id<TAB>path". */
-static bool has_line(const struct buf *list, const char *line, size_t len)
-{
-	for (const char *p = list->data; p && *p; ) {
-		if (!strncmp(p, line, len) && p[len] == '\n')
-			return true;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return false;
-}
-
 /* The links a page leads to, canonical, in scope and followed, as lines
  * "id<TAB>path" (id "-" for a page that is not an entity), each once, in
  * page order, into out. Paths, not URLs: the list stays true when the
@@ -773,6 +777,7 @@ static void page_links(struct crawler *c, struct job *j, const char *ctype,
 {
 	struct link_list ll;
 	struct buf line;
+	struct keyset lines = { NULL, 0, 0 };   /* each link once */
 
 	memset(&ll, 0, sizeof ll);
 	buf_init(&line, 0);
@@ -788,7 +793,7 @@ static void page_links(struct crawler *c, struct job *j, const char *ctype,
 		    (h = host_of(c, cn.url))) {
 			buf_reset(&line);
 			buf_addf(&line, "%s\t%s", cn.kind ? cn.key : "-", cn.url + h->olen);
-			if (!has_line(out, line.data, line.len))
+			if (keyset_add(&lines, line.data) == 1)
 				buf_addf(out, "%s\n", line.data);
 		}
 		free(cn.url);
@@ -812,6 +817,7 @@ static void page_links(struct crawler *c, struct job *j, const char *ctype,
 		free(cn.url);
 	}
 	link_list_free(&ll);
+	keyset_free(&lines);
 	buf_free(&line);
 }
 
@@ -1640,7 +1646,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		}
 		take_done(&c);
 		worker_collect(&c);
-		txn_end(&c);
+		txn_end_due(&c);
 		if (c.fatal)
 			break;
 		progress(&c, false);
@@ -1657,6 +1663,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		if (ms > 0)
 			curl_multi_poll(c.multi, NULL, 0, (int)ms, &numfds);
 	}
+	txn_end(&c);
 	progress(&c, true);
 	if (c.fatal)
 		rc = c.fatal;
