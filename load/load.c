@@ -20,10 +20,18 @@
 #include "stage.h"
 #include "stagefile.h"
 
+/* Statements are prepared once per run, on first use, and kept. */
+#define MAX_STMTS 40
+
 struct loader {
 	sqlite3 *db;
 	const char *path;
 	unsigned long inserted, updated, unchanged, gone, rows;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} stmts[MAX_STMTS];
+	int n_stmts;
 };
 
 static int db_fail(struct loader *l, const char *what)
@@ -43,16 +51,55 @@ static int exec(struct loader *l, const char *sql)
 	return 0;
 }
 
+/* The prepared statement of sql, reset and unbound, or NULL after
+ * logging. */
+static sqlite3_stmt *prep(struct loader *l, const char *sql)
+{
+	for (int i = 0; i < l->n_stmts; i++)
+		if (!strcmp(l->stmts[i].sql, sql)) {
+			sqlite3_reset(l->stmts[i].st);
+			sqlite3_clear_bindings(l->stmts[i].st);
+			return l->stmts[i].st;
+		}
+	sqlite3_stmt *st;
+	if (l->n_stmts == MAX_STMTS || sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+							  &st, NULL) != SQLITE_OK) {
+		db_fail(l, "prepare");
+		return NULL;
+	}
+	l->stmts[l->n_stmts].sql = strdup(sql);
+	l->stmts[l->n_stmts].st = st;
+	l->n_stmts++;
+	return st;
+}
+
+static void stmts_free(struct loader *l)
+{
+	for (int i = 0; i < l->n_stmts; i++) {
+		sqlite3_finalize(l->stmts[i].st);
+		free(l->stmts[i].sql);
+	}
+	l->n_stmts = 0;
+}
+
+/* Runs the prepared statement st to its end; 0 or -1 after logging. */
+static int step_done(struct loader *l, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, what);
+}
+
 /* Runs sql with the JSON values of rec's members named in cols bound in
  * order (strings, integers, booleans, null). */
 static int run(struct loader *l, const char *sql, const json_t *rec,
 	       const char *const *cols, const char *extra_first)
 {
-	sqlite3_stmt *st;
-	int i = 1, rc;
+	sqlite3_stmt *st = prep(l, sql);
+	int i = 1;
 
-	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(l, "prepare");
+	if (!st)
+		return -1;
 	if (extra_first)
 		sqlite3_bind_text(st, i++, extra_first, -1, SQLITE_STATIC);
 	for (const char *const *c = cols; *c; c++, i++) {
@@ -66,10 +113,8 @@ static int run(struct loader *l, const char *sql, const json_t *rec,
 		else
 			sqlite3_bind_null(st, i);
 	}
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(l, "write");
+	if (step_done(l, st, "write"))
+		return -1;
 	l->rows++;
 	return 0;
 }
@@ -83,8 +128,8 @@ static int same_record(struct loader *l, const char *table, const char *idcol,
 	sqlite3_stmt *st;
 	int rc;
 	snprintf(sql, sizeof sql, "SELECT record_sha256 FROM %s WHERE %s = ?", table, idcol);
-	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(l, "prepare");
+	if (!(st = prep(l, sql)))
+		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -93,7 +138,7 @@ static int same_record(struct loader *l, const char *table, const char *idcol,
 	} else {
 		rc = rc == SQLITE_DONE ? 2 : db_fail(l, "query");
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -112,14 +157,12 @@ static int put_source(struct loader *l, const json_t *src)
 static int delete_children(struct loader *l, const char *id, const char *const *sqls)
 {
 	for (const char *const *s = sqls; *s; s++) {
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(l->db, *s, -1, &st, NULL) != SQLITE_OK)
-			return db_fail(l, "prepare");
+		sqlite3_stmt *st = prep(l, *s);
+		if (!st)
+			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_fail(l, "delete");
+		if (step_done(l, st, "delete"))
+			return -1;
 	}
 	return 0;
 }
@@ -164,16 +207,13 @@ static int load_work(struct loader *l, const json_t *w, const char *sha)
 		return -1;
 	{
 		/* record_sha256 is bound separately: it is not a record member. */
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(l->db, "UPDATE works SET record_sha256 = ? WHERE work_id = ?",
-				       -1, &st, NULL) != SQLITE_OK)
-			return db_fail(l, "prepare");
+		sqlite3_stmt *st = prep(l, "UPDATE works SET record_sha256 = ? WHERE work_id = ?");
+		if (!st)
+			return -1;
 		sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_fail(l, "write");
+		if (step_done(l, st, "write"))
+			return -1;
 	}
 	if (delete_children(l, id, kids))
 		return -1;
@@ -243,16 +283,13 @@ static int load_person(struct loader *l, const json_t *p, const char *sha)
 		   "gender=excluded.gender, hometown=excluded.hometown, website=excluded.website, "
 		   "url=excluded.url, gone=excluded.gone", p, cols, NULL))
 		return -1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(l->db, "UPDATE people SET record_sha256 = ? WHERE person_id = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(l, "prepare");
+	sqlite3_stmt *st = prep(l, "UPDATE people SET record_sha256 = ? WHERE person_id = ?");
+	if (!st)
+		return -1;
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(l, "write");
+	if (step_done(l, st, "write"))
+		return -1;
 	if (delete_children(l, id, kids))
 		return -1;
 	json_array_foreach(json_object_get(p, "names"), i, v)
@@ -390,6 +427,7 @@ rollback:
 	log_error("nothing was written to '%s' (the load was rolled back)", db);
 cleanup:
 	stage_reader_close(&r);
+	stmts_free(&l);
 	if (l.db)
 		sqlite3_close(l.db);
 	free(in);
