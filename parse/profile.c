@@ -37,7 +37,7 @@ static const struct {
 } rules[PR_COUNT] = {
 	[PR_REMOVE] = { "remove", W | P | C | I, false, false },
 	[PR_TITLE] = { "title", W | P | C, false, true },
-	[PR_DECK] = { "deck", W | P, false, false },
+	[PR_DECK] = { "deck", W | P | C, false, false },
 	[PR_DETAILS] = { "details", W | P, false, false },
 	[PR_DETAIL_LABEL] = { "detail_label", W | P, true, false },
 	[PR_DETAIL_VALUE] = { "detail_value", W | P, true, false },
