@@ -319,9 +319,6 @@ static int load_gone(struct loader *l, const json_t *g)
 
 static int open_db(struct loader *l, const struct config *cfg)
 {
-	sqlite3_stmt *st;
-	int version = 0;
-
 	if (sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
 	    != SQLITE_OK) {
 		log_error("cannot open database '%s': %s", l->path,
@@ -329,6 +326,20 @@ static int open_db(struct loader *l, const struct config *cfg)
 		return EXIT_OUTPUT;
 	}
 	sqlite3_busy_timeout(l->db, (int)config_int(cfg, "load", "busy_timeout"));
+	if (exec(l, "PRAGMA journal_mode=WAL") || exec(l, "PRAGMA foreign_keys=ON"))
+		return EXIT_OUTPUT;
+	return EXIT_OK;
+}
+
+/* Inside the load's transaction: creates the schema, or upgrades an
+ * older one in place (the same transaction: all of it or nothing).
+ * Returns an exit code. */
+static int check_schema(struct loader *l)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+	char pv[64];
+
 	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
 		db_fail(l, "not a database");
 		return EXIT_OUTPUT;
@@ -338,12 +349,20 @@ static int open_db(struct loader *l, const struct config *cfg)
 	sqlite3_finalize(st);
 	if (version > SCHEMA_VERSION) {
 		log_error("database '%s' has schema version %d; this load knows up to %d: "
-			  "upgrade animewiki-import", l->path, version, SCHEMA_VERSION);
+			  "upgrade animewiki-import (nothing was written)", l->path, version,
+			  SCHEMA_VERSION);
 		return EXIT_OUTPUT;
 	}
-	if (exec(l, "PRAGMA journal_mode=WAL") || exec(l, "PRAGMA foreign_keys=ON"))
+	if (exec(l, schema_sql))
 		return EXIT_OUTPUT;
-	return EXIT_OK;
+	if (version > 0 && version < SCHEMA_VERSION)
+		log_info("upgrading database '%s' from schema version %d to %d", l->path,
+			 version, SCHEMA_VERSION);
+	for (int v = version > 0 ? version : SCHEMA_VERSION; v < SCHEMA_VERSION; v++)
+		if (schema_migrations[v - 1] && exec(l, schema_migrations[v - 1]))
+			return EXIT_OUTPUT;
+	snprintf(pv, sizeof pv, "PRAGMA user_version = %d", SCHEMA_VERSION);
+	return exec(l, pv) ? EXIT_OUTPUT : EXIT_OK;
 }
 
 static int load_run(struct stage_ctx *ctx)
@@ -372,18 +391,8 @@ static int load_run(struct stage_ctx *ctx)
 				  "[load] busy_timeout)", db, config_int(&ctx->cfg, "load", "busy_timeout"));
 		goto cleanup;
 	}
-	if (exec(&l, schema_sql)) {
-		rc = EXIT_OUTPUT;
+	if ((rc = check_schema(&l)))
 		goto rollback;
-	}
-	{
-		char pv[64];
-		snprintf(pv, sizeof pv, "PRAGMA user_version = %d", SCHEMA_VERSION);
-		if (exec(&l, pv)) {
-			rc = EXIT_OUTPUT;
-			goto rollback;
-		}
-	}
 	while ((got = stage_reader_next(&r, &rec)) == 1) {
 		const char *type = json_str(rec, "type");
 		char *line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
