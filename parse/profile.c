@@ -254,8 +254,10 @@ static void index_element(xmlHashTablePtr h, xmlNodePtr n)
 					xmlXPathFreeNodeSet(set);
 					set = NULL;
 				}
-				if (set)
-					xmlXPathNodeSetAdd(set, n);
+				/* Document order: a node already in the set is its last
+				 * one (class="a a"); no need for AddUnique's scan. */
+				if (set && (!set->nodeNr || set->nodeTab[set->nodeNr - 1] != n))
+					xmlXPathNodeSetAddUnique(set, n);
 				*e = c;
 			}
 			p = e;
