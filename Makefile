@@ -131,3 +131,5 @@ $(B)/bench/htmlread: bench/htmlread.c
 .PHONY: bench
 bench: all $(B)/bench/htmlread
 	python3 bench/bench.py
+
+include tests/fuzz/fuzz.mk

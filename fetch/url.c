@@ -247,7 +247,7 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 {
 	CURLU *h = curl_url();
 	char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL;
-	char *origin = NULL;
+	char *origin = NULL, *nofrag = NULL;
 	struct buf b, qb;
 	enum url_verdict v = URL_BAD;
 	bool in_scope = false;
@@ -263,7 +263,13 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 		goto cleanup;
 	if (base && curl_url_set(h, CURLUPART_URL, base, 0) != CURLUE_OK)
 		goto cleanup;
-	if (curl_url_set(h, CURLUPART_URL, href, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+	/* The fragment never counts (libcurl refuses some it would drop); blanks
+	 * and bytes >= 0x80 are percent-encoded, as libcurl does anyway when
+	 * it resolves a relative link: a link has one canonical URL whether it
+	 * is written absolute or relative. */
+	nofrag = strndup(href, strcspn(href, "#"));
+	if (!nofrag || curl_url_set(h, CURLUPART_URL, nofrag,
+				    CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE) != CURLUE_OK)
 		goto cleanup;
 	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
@@ -272,7 +278,6 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 	lower(host);
 	if (strcmp(scheme, "http") && strcmp(scheme, "https"))
 		goto cleanup;
-
 	/* A link naming one of the site's own hosts is a link to the host
 	 * being crawled (a mirror serves pages that still name the site). */
 	for (size_t i = 0; base && i < sc->n_site_hosts; i++) {
@@ -281,8 +286,10 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 			if (bo) {
 				CURLU *bh = curl_url();
 				char *bs = NULL, *bhost = NULL, *bport = NULL;
-				if (bh && curl_url_set(bh, CURLUPART_URL, bo, 0) == CURLUE_OK) {
-					curl_url_get(bh, CURLUPART_SCHEME, &bs, 0);
+				/* (only onto an http(s) page: the result stays http(s)) */
+				if (bh && curl_url_set(bh, CURLUPART_URL, bo, 0) == CURLUE_OK &&
+				    curl_url_get(bh, CURLUPART_SCHEME, &bs, 0) == CURLUE_OK &&
+				    (!strcasecmp(bs, "http") || !strcasecmp(bs, "https"))) {
 					curl_url_get(bh, CURLUPART_HOST, &bhost, 0);
 					curl_url_get(bh, CURLUPART_PORT, &bport, 0);
 					curl_url_set(h, CURLUPART_SCHEME, bs, 0);
@@ -298,6 +305,36 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 			break;
 		}
 	}
+	/* The host as it now stands (the page's, above) has no '%' left in
+	 * it. One libcurl had to percent-decode ("ex%41mple.org", "12%37") is
+	 * read once more as written: it must still be a host (not "a%7f", a
+	 * control), and only then does libcurl write a numeric IPv4 host in
+	 * dotted form ("127" is 0.0.0.127). The canonical URL then reads back
+	 * as itself. */
+	curl_free(host);
+	host = NULL;
+	if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || strchr(host, '%'))
+		goto cleanup;
+	if (strchr(href, '%') || (base && strchr(base, '%'))) {
+		CURLU *nh = curl_url();
+		char *nhost = NULL;
+		struct buf tmp;
+		buf_init(&tmp, 0);
+		buf_addf(&tmp, "http://%s/", host);
+		bool good = nh && curl_url_set(nh, CURLUPART_URL, tmp.data, 0) == CURLUE_OK &&
+			    curl_url_get(nh, CURLUPART_HOST, &nhost, 0) == CURLUE_OK &&
+			    curl_url_set(h, CURLUPART_HOST, nhost, 0) == CURLUE_OK;
+		curl_url_cleanup(nh);
+		buf_free(&tmp);
+		if (!good) {
+			curl_free(nhost);
+			goto cleanup;
+		}
+		curl_free(host);
+		host = nhost;
+		lower(host);
+	}
+
 	origin = origin_of(h);
 	if (!origin)
 		goto cleanup;
@@ -339,6 +376,7 @@ cleanup:
 	curl_free(path);
 	curl_free(query);
 	free(origin);
+	free(nofrag);
 	buf_free(&b);
 	buf_free(&qb);
 	curl_url_cleanup(h);

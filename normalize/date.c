@@ -239,9 +239,15 @@ static bool parse_one(const char *s, enum date_order order, int *py, int *pm, in
 		*rule = shapes[i].rule;
 		return true;
 	}
-	/* Numeric day and month with a year last: 02/24/2004, 24.02.2004. */
+	/* Numeric day and month with a year last: 02/24/2004, 24.02.2004.
+	 * They are the first two numbers: shape() skips commas and periods,
+	 * so t[0] and t[2] may be separators ("24,.02.2004"). */
 	if (shape(t, n, "d/d/Y", &y, &m, &d, &sep)) {
-		int first = t[0].value, second = t[2].value;
+		int num[2] = { 0, 0 }, k = 0;
+		for (int i = 0; i < n && k < 2; i++)
+			if (t[i].type == T_NUM)
+				num[k++] = t[i].value;
+		int first = num[0], second = num[1];
 		const char *r;
 		bool amb = false;
 		if (first > 12 && second > 12)

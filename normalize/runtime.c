@@ -93,10 +93,11 @@ bool runtime_parse(const char *s, struct runtime_result *r)
 	} else {
 		return false;
 	}
-	/* Whole minutes, rounded half up. */
-	long whole = (long)(total + 0.5);
-	if (whole <= 0 || whole >= 100000)
+	/* Whole minutes, rounded half up. The range is checked on the double:
+	 * "1.5e35 h" does not fit a long. */
+	if (!(total + 0.5 >= 1 && total + 0.5 < 100000))
 		return false;
+	long whole = (long)(total + 0.5);
 	r->minutes = whole;
 	r->rule = rule;
 	return true;

@@ -72,14 +72,10 @@ char *text_clean(const char *s)
 	buf_init(&dec, 0);
 	buf_init(&out, 0);
 	decode_entities(s, &dec);
-	if (utf8proc_map((const utf8proc_uint8_t *)dec.data, 0, &nfc,
-			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
-		/* Not valid UTF-8 (parse guarantees it is; be safe anyway). */
-		buf_free(&dec);
-		return strdup("");
-	}
-	buf_free(&dec);
-	const utf8proc_uint8_t *p = nfc;
+	/* Blanks, zero-width characters and controls first, NFC last:
+	 * dropping one can bring a mark next to its letter ("e", U+200B,
+	 * U+0301), which NFC then composes. */
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)dec.data;
 	utf8proc_int32_t c;
 	utf8proc_ssize_t n;
 	while ((n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
@@ -100,8 +96,15 @@ char *text_clean(const char *s)
 		space = false;
 		add_cp(&out, c);
 	}
-	free(nfc);
-	return buf_detach(&out, NULL);
+	buf_free(&dec);
+	if (n < 0 || utf8proc_map((const utf8proc_uint8_t *)out.data, 0, &nfc,
+				  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
+		/* Not valid UTF-8 (parse guarantees it is; be safe anyway). */
+		buf_free(&out);
+		return strdup("");
+	}
+	buf_free(&out);
+	return (char *)nfc;
 }
 
 char *text_key(const char *s)
