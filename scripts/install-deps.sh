@@ -25,6 +25,9 @@ nginx-light
 wget
 time
 curl
+clang
+libclang-rt-14-dev
+valgrind
 "
 
 if [ "${1:-}" = "--list" ]; then
