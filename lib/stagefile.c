@@ -30,6 +30,7 @@ int stage_writer_open(struct stage_writer *w, const char *path,
 	if (extra)
 		json_object_foreach(extra, k, v)
 			json_object_set(h, k, v);
+	buf_init(&w->line, 0);
 	int rc = stage_writer_put(w, h);
 	w->records = 0;
 	json_decref(h);
@@ -38,9 +39,18 @@ int stage_writer_open(struct stage_writer *w, const char *path,
 	return rc;
 }
 
+static int add_piece(const char *piece, size_t len, void *data)
+{
+	return buf_add(data, piece, len) ? -1 : 0;
+}
+
 int stage_writer_put(struct stage_writer *w, json_t *rec)
 {
-	if (json_dumpf(rec, w->af.fp, DUMP_FLAGS) || fputc('\n', w->af.fp) == EOF) {
+	/* One write per record: json_dumpf writes every token by itself. */
+	w->line.len = 0;
+	if (json_dump_callback(rec, add_piece, &w->line, DUMP_FLAGS) ||
+	    fwrite(w->line.data, 1, w->line.len, w->af.fp) != w->line.len ||
+	    fputc('\n', w->af.fp) == EOF) {
 		log_error("cannot write '%s': %s", w->af.tmp,
 			  strerror(errno ? errno : EIO));
 		return -1;
@@ -69,6 +79,7 @@ int stage_writer_commit(struct stage_writer *w)
 {
 	char *path = strdup(w->af.path);
 	int rc = atomic_file_commit(&w->af, true);
+	buf_free(&w->line);
 	if (rc)
 		log_error("cannot write '%s': %s", path ? path : "?", strerror(errno));
 	free(path);
@@ -79,6 +90,7 @@ void stage_writer_abort(struct stage_writer *w)
 {
 	if (w->af.fp || w->af.tmp)
 		atomic_file_abort(&w->af);
+	buf_free(&w->line);
 }
 
 static ssize_t read_line(struct stage_reader *r)

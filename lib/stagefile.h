@@ -14,11 +14,13 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "fsutil.h"
 
 struct stage_writer {
 	struct atomic_file af;
 	unsigned long records;
+	struct buf line;    /* the record being written */
 };
 
 /* Creates path's temporary file and writes the header: format, version,

@@ -61,6 +61,41 @@ static bool zero_width(utf8proc_int32_t c)
 	       c == 0xFEFF || c == 0x00AD;
 }
 
+/* True when s is plain ASCII with no character reference: the common
+ * case, which needs neither utf8proc nor NFC. */
+static bool plain_ascii(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80 || *p == '&')
+			return false;
+	return true;
+}
+
+/* text_clean for plain ASCII: the same result without decoding. */
+static char *clean_ascii(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = malloc(n + 1);
+	bool space = false;
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == ' ') {
+			space = o > 0;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (space)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 char *text_clean(const char *s)
 {
 	struct buf dec, out;
@@ -69,6 +104,8 @@ char *text_clean(const char *s)
 
 	if (!s)
 		return NULL;
+	if (plain_ascii(s))
+		return clean_ascii(s);
 	buf_init(&dec, 0);
 	buf_init(&out, 0);
 	decode_entities(s, &dec);
@@ -116,6 +153,19 @@ char *text_key(const char *s)
 
 	if (!clean)
 		return NULL;
+	if (plain_ascii(clean)) {
+		/* Casefolding ASCII is lowering it; letters and digits stay. */
+		size_t o = 0;
+		for (const char *p = clean; *p; p++) {
+			char c = *p;
+			if (c >= 'A' && c <= 'Z')
+				clean[o++] = (char)(c - 'A' + 'a');
+			else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+				clean[o++] = c;
+		}
+		clean[o] = '\0';
+		return clean;
+	}
 	buf_init(&out, 0);
 	if (utf8proc_map((const utf8proc_uint8_t *)clean, 0, &nfd,
 			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
