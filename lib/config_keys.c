@@ -65,6 +65,8 @@ const struct cfg_key config_keys[] = {
 	  "reading of an ambiguous numeric date like 03/04/2005 (none: leave NULL)" },
 	{ "normalize", "roles", CFG_PATH, "normalize/roles.tsv", NOLIM, NULL,
 	  "role mapping file (role text, tab, role name)" },
+	{ "normalize", "overrides", CFG_PATH, "normalize/overrides.txt", NOLIM, NULL,
+	  "the user's merge, separate and name decisions about people" },
 
 	{ "load", "database", CFG_PATH, "anime.db", NOLIM, NULL,
 	  "the SQLite database file" },

@@ -1,9 +1,11 @@
 /*
  * normalize: the third stage. Reads WORK/parsed.jsonl and writes
  * WORK/normalized.jsonl (one record per work, person and gone entity,
- * in id order) and the normalization report WORK/report.json and
- * WORK/report.txt: what each rule did, what could not be understood,
- * which names were merged.
+ * in id order) and the normalization report (report.c): what each rule
+ * did, what could not be understood, which names were merged and on what
+ * evidence, which were not and should be reviewed, where pages disagree,
+ * and what changed since the previous run. The user's overrides file
+ * (overrides.h) forces or forbids merges and fixes names.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -13,11 +15,14 @@
 
 #include <libxml/parser.h>
 
+#include "changes.h"
 #include "date.h"
 #include "entity.h"
 #include "fsutil.h"
 #include "log.h"
 #include "names.h"
+#include "overrides.h"
+#include "report.h"
 #include "roles.h"
 #include "runtime.h"
 #include "stage.h"
@@ -31,17 +36,26 @@
 struct norm {
 	enum date_order order;
 	struct role_map *roles;
+	struct overrides ov;
 	json_t *works, *pages, *chars, *gone;   /* id -> parsed record */
+	json_t *redirect;    /* person id -> the id a merge line sends it to */
+	json_t *redirect_by; /* person id -> index of that merge line */
+	json_t *merged_from; /* person id -> [ids merged into it] */
 	json_t *forms;       /* person id -> {display form: count} */
-	json_t *name_index;  /* name key -> person id, or "" when shared */
-	json_t *unlinked;    /* x-id -> {name, forms} */
+	json_t *name_index;  /* name key -> the first person id with it */
+	json_t *name_shared; /* name key -> [person ids] when several share it */
+	json_t *role_cache;  /* role cell -> [[raw, role, rule], ...] */
+	json_t *char_names;  /* character id -> {name key: {value, url}} */
+	json_t *work_people; /* work id -> {person id: true}, credits and cast */
 	/* report */
 	json_t *rules;       /* "kind:rule" -> count */
 	json_t *examples;    /* "kind:rule" -> [raw, ...] (up to 3) */
 	json_t *problems;    /* [{field, value, url, why}] */
-	json_t *merges;      /* [{name, person_id, evidence, url}] */
-	json_t *review;      /* [{name, person_ids}] */
+	json_t *merges;      /* [{name, person_id, evidence, key, url}] */
+	json_t *review;      /* [{name, why, url, person_ids}] */
 	json_t *unmapped;    /* raw role -> count */
+	json_t *role_counts; /* role -> credits */
+	json_t *conflicts;   /* [{entity_id, field, values: [{value, url}]}] */
 };
 
 static void count_rule(struct norm *n, const char *kind, const char *rule,
@@ -128,20 +142,80 @@ static void add_form(struct norm *n, const char *pid, const char *raw)
 	free(d);
 }
 
+/* The person a site or own id stands for after the overrides' merges. */
+static const char *resolve(struct norm *n, const char *pid)
+{
+	const char *to = json_str(n->redirect, pid);
+	if (!to)
+		return pid;
+	json_t *by = json_object_get(n->redirect_by, pid);
+	if (by)
+		n->ov.v[json_integer_value(by)].used = true;
+	return to;
+}
+
 static void index_name(struct norm *n, const char *name, const char *pid)
 {
 	char *k = name_key(name);
 	if (k && *k) {
 		const char *have = json_str(n->name_index, k);
-		if (!have)
+		if (!have) {
 			json_object_set_new(n->name_index, k, json_string(pid));
-		else if (*have && strcmp(have, pid))
-			json_object_set_new(n->name_index, k, json_string(""));
+		} else if (strcmp(have, pid)) {
+			json_t *sh = json_object_get(n->name_shared, k), *v;
+			size_t i;
+			bool known = false;
+			if (!sh) {
+				sh = json_array();
+				json_array_append_new(sh, json_string(have));
+				json_object_set_new(n->name_shared, k, sh);
+			}
+			json_array_foreach(sh, i, v)
+				if (!strcmp(json_string_value(v), pid))
+					known = true;
+			if (!known)
+				json_array_append_new(sh, json_string(pid));
+		}
 	}
 	free(k);
 }
 
-/* Pass over the works: the credited forms of every linked person. */
+/* The merges of the overrides file, as a map from each merged id to the
+ * person it ends at. */
+static void build_redirects(struct norm *n)
+{
+	for (size_t i = 0; i < n->ov.n; i++) {
+		const struct override *o = &n->ov.v[i], *by;
+		if (o->kind != OV_MERGE || o->other_key)
+			continue;
+		const char *to = overrides_resolve(&n->ov, o->other, &by);
+		json_object_set_new(n->redirect, o->other, json_string(to));
+		json_object_set_new(n->redirect_by, o->other, json_integer((json_int_t)i));
+		json_t *mf = json_object_get(n->merged_from, to);
+		if (!mf) {
+			mf = json_array();
+			json_object_set_new(n->merged_from, to, mf);
+		}
+		json_array_append_new(mf, json_string(o->other));
+	}
+}
+
+static void index_page_names(struct norm *n, const json_t *p, const char *pid)
+{
+	json_t *a;
+	size_t i;
+	if (json_str(p, "title"))
+		index_name(n, json_str(p, "title"), pid);
+	if (json_str(p, "info_name"))
+		index_name(n, json_str(p, "info_name"), pid);
+	if (json_str(p, "native_name"))
+		index_name(n, json_str(p, "native_name"), pid);
+	json_array_foreach(json_object_get(p, "aliases"), i, a)
+		index_name(n, json_string_value(a), pid);
+}
+
+/* Pass over the works: the credited forms of every linked person, and
+ * the name index of every site person. */
 static void collect_forms(struct norm *n)
 {
 	const char *id;
@@ -152,7 +226,7 @@ static void collect_forms(struct norm *n)
 		json_array_foreach(json_object_get(w, "credits"), i, c) {
 			const char *pid = json_str(c, "person_id"), *nm = json_str(c, "name");
 			if (pid && nm && entity_kind_of(pid) == ENT_PERSON)
-				add_form(n, pid, nm);
+				add_form(n, resolve(n, pid), nm);
 		}
 		json_t *row;
 		json_array_foreach(json_object_get(w, "cast"), i, row) {
@@ -161,23 +235,12 @@ static void collect_forms(struct norm *n)
 			json_array_foreach(json_object_get(row, "voices"), k, v) {
 				const char *pid = json_str(v, "person_id"), *nm = json_str(v, "name");
 				if (pid && nm && entity_kind_of(pid) == ENT_PERSON)
-					add_form(n, pid, nm);
+					add_form(n, resolve(n, pid), nm);
 			}
 		}
 	}
-	/* The name index: every name a site person is known by. */
-	json_object_foreach(n->pages, id, rec) {
-		json_t *p = json_object_get(rec, "person"), *a;
-		size_t i;
-		if (json_str(p, "title"))
-			index_name(n, json_str(p, "title"), id);
-		if (json_str(p, "info_name"))
-			index_name(n, json_str(p, "info_name"), id);
-		if (json_str(p, "native_name"))
-			index_name(n, json_str(p, "native_name"), id);
-		json_array_foreach(json_object_get(p, "aliases"), i, a)
-			index_name(n, json_string_value(a), id);
-	}
+	json_object_foreach(n->pages, id, rec)
+		index_page_names(n, json_object_get(rec, "person"), resolve(n, id));
 	json_t *f;
 	json_object_foreach(n->forms, id, f) {
 		const char *form;
@@ -187,50 +250,131 @@ static void collect_forms(struct norm *n)
 	}
 }
 
-/* The person id of an unlinked credit: the one site person whose names
- * share its key, else an id of the project's own from the key. */
+static void add_merge(struct norm *n, const char *name, const char *pid, const char *key,
+		      const char *url, const char *evidence)
+{
+	json_t *m = json_object();
+	json_set_str(m, "name", name);
+	json_set_str(m, "person_id", pid);
+	json_set_str(m, "evidence", evidence);
+	json_set_str(m, "key", key);
+	json_set_str(m, "url", url);
+	json_array_append_new(n->merges, m);
+}
+
+static void add_review(struct norm *n, const char *name, const char *url, const char *why,
+		       const json_t *ids)
+{
+	json_t *r = json_object();
+	json_set_str(r, "name", name);
+	json_set_str(r, "why", why);
+	json_set_str(r, "url", url);
+	json_object_set_new(r, "person_ids", ids ? json_deep_copy(ids) : json_array());
+	json_array_append_new(n->review, r);
+}
+
+/* The person id of an unlinked credit: the person an overrides line
+ * names for it, else the one site person whose names share its key,
+ * else an id of the project's own made from the key. */
 static char *unlinked_person(struct norm *n, const char *name, const char *url)
 {
 	char *k = name_key(name);
 	char *pid = NULL;
-	const char *hit = k ? json_str(n->name_index, k) : NULL;
+	char why[256];
 
 	if (!k || !*k) {
 		free(k);
 		return NULL;
 	}
-	if (hit && *hit) {
-		pid = strdup(hit);
-		json_t *m = json_object();
-		json_set_str(m, "name", name);
-		json_set_str(m, "person_id", hit);
-		json_set_str(m, "evidence", "unlinked credit; its name key matches exactly one person");
-		json_set_str(m, "key", k);
-		json_set_str(m, "url", url);
-		json_array_append_new(n->merges, m);
-		count_rule(n, "name", "unlinked-joined", name);
-	} else {
+	const struct override *o = overrides_merge_name(&n->ov, k);
+	const char *hit = json_str(n->name_index, k);
+	const json_t *shared = json_object_get(n->name_shared, k);
+	if (o) {
+		((struct override *)o)->used = true;
+		pid = strdup(resolve(n, o->person));
+		snprintf(why, sizeof why, "unlinked credit; merged by %s:%u", n->ov.path, o->line);
+		add_merge(n, name, pid, k, url, why);
+		count_rule(n, "name", "unlinked-joined-by-override", name);
+	} else if (hit && !shared) {
+		const struct override *sep = overrides_separated_name(&n->ov, k, hit);
+		if (sep) {
+			((struct override *)sep)->used = true;
+			snprintf(why, sizeof why, "unlinked credit whose name matches %s; kept apart by %s:%u",
+				 hit, n->ov.path, sep->line);
+			json_t *ids = json_array();
+			json_array_append_new(ids, json_string(hit));
+			add_review(n, name, url, why, ids);
+			json_decref(ids);
+		} else {
+			pid = strdup(hit);
+			add_merge(n, name, hit, k, url,
+				  "unlinked credit; its name key matches exactly one person");
+			count_rule(n, "name", "unlinked-joined", name);
+		}
+	} else if (shared) {
+		add_review(n, name, url, "unlinked credit whose name matches several people; kept apart",
+			   shared);
+	}
+	if (!pid) {
 		char sha[65], id[32];
 		sha256_hex(k, strlen(k), sha);
 		snprintf(id, sizeof id, "x-%.12s", sha);
-		pid = strdup(id);
-		if (hit) {
-			json_t *r = json_object();
-			json_set_str(r, "name", name);
-			json_set_str(r, "why", "unlinked credit whose name matches several people; kept apart");
-			json_set_str(r, "url", url);
-			json_array_append_new(n->review, r);
-		}
+		pid = strdup(resolve(n, id));
 		count_rule(n, "name", "unlinked-own-id", name);
-		json_t *u = json_object_get(n->unlinked, pid);
-		if (!u) {
-			u = json_object();
-			json_object_set_new(n->unlinked, pid, u);
-		}
 	}
 	add_form(n, pid, name);
 	free(k);
 	return pid;
+}
+
+/* The roles of a credit cell, mapped once per distinct cell. */
+static size_t map_roles(struct norm *n, const char *cell, struct role_part *parts)
+{
+	json_t *hit = json_object_get(n->role_cache, cell), *v;
+	size_t i;
+	if (!hit) {
+		size_t np = role_map_cell(n->roles, cell, parts, MAX_ROLES);
+		hit = json_array();
+		for (i = 0; i < np; i++)
+			json_array_append_new(hit, json_pack("[sss]", parts[i].raw, parts[i].role,
+							     parts[i].rule));
+		json_object_set_new(n->role_cache, cell, hit);
+		return np;
+	}
+	json_array_foreach(hit, i, v) {
+		parts[i].raw = strdup(json_string_value(json_array_get(v, 0)));
+		parts[i].role = json_string_value(json_array_get(v, 1));
+		parts[i].rule = json_string_value(json_array_get(v, 2));
+	}
+	return json_array_size(hit);
+}
+
+static void note_person_in_work(struct norm *n, const char *wid, const char *pid)
+{
+	json_t *s = json_object_get(n->work_people, wid);
+	if (!s) {
+		s = json_object();
+		json_object_set_new(n->work_people, wid, s);
+	}
+	json_object_set_new(s, pid, json_true());
+}
+
+/* A character's name as one page writes it, for conflicts between pages. */
+static void note_character(struct norm *n, const char *cid, const char *name, const char *url)
+{
+	char *k = text_key(name);
+	if (!k || !*k) {
+		free(k);
+		return;
+	}
+	json_t *c = json_object_get(n->char_names, cid);
+	if (!c) {
+		c = json_object();
+		json_object_set_new(n->char_names, cid, c);
+	}
+	if (!json_object_get(c, k))
+		json_object_set_new(c, k, json_pack("{ssss}", "value", name, "url", url ? url : ""));
+	free(k);
 }
 
 static json_t *source_of(const json_t *rec)
@@ -387,7 +531,7 @@ static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
 	/* Credits: one per person and role. */
 	json_array_foreach(json_object_get(w, "credits"), i, v) {
 		const char *pid0 = json_str(v, "person_id");
-		char *pid = pid0 ? strdup(pid0) : NULL;
+		char *pid = pid0 ? strdup(resolve(n, pid0)) : NULL;
 		char *nm = clean_member(v, "name");
 		if (!pid && nm)
 			pid = unlinked_person(n, nm, url);
@@ -395,9 +539,10 @@ static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
 			free(nm);
 			continue;
 		}
+		note_person_in_work(n, id, pid);
 		struct role_part parts[MAX_ROLES];
 		const char *role_cell = json_str(v, "role");
-		size_t np = role_cell ? role_map_cell(n->roles, role_cell, parts, MAX_ROLES) : 0;
+		size_t np = role_cell ? map_roles(n, role_cell, parts) : 0;
 		if (!np) {
 			parts[0].raw = strdup("");
 			parts[0].role = "other";
@@ -418,6 +563,9 @@ static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
 				count_rule(n, "credit", "duplicate-dropped", dkey);
 			} else {
 				json_object_set_new(seen, dkey, json_true());
+				json_t *rc = json_object_get(n->role_counts, parts[k].role);
+				json_object_set_new(n->role_counts, parts[k].role,
+						    json_integer(json_integer_value(rc) + 1));
 				json_t *c = json_object();
 				json_set_str(c, "person_id", pid);
 				json_set_str(c, "role", parts[k].role);
@@ -436,11 +584,16 @@ static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
 		size_t k;
 		json_t *va;
 		char *cname = clean_member(v, "character_name");
+		const char *cid = json_str(v, "character_id");
+		if (cid && cname)
+			note_character(n, cid, cname, url);
 		json_array_foreach(json_object_get(v, "voices"), k, va) {
 			const char *pid0 = json_str(va, "person_id");
 			char *vname = clean_member(va, "name");
-			char *pid = pid0 ? strdup(pid0) : vname ? unlinked_person(n, vname, url) : NULL;
+			char *pid = pid0 ? strdup(resolve(n, pid0))
+					 : vname ? unlinked_person(n, vname, url) : NULL;
 			if (pid) {
+				note_person_in_work(n, id, pid);
 				json_t *c = json_object();
 				json_set_str(c, "character_id", json_str(v, "character_id"));
 				json_set_str(c, "character_name", cname);
@@ -501,9 +654,130 @@ static void add_name(json_t *names, json_t *seen, const char *name, const char *
 	json_array_append_new(names, o);
 }
 
+static void add_conflict(struct norm *n, const char *id, const char *field,
+			 const char *v1, const char *url1, const char *v2, const char *url2)
+{
+	json_t *c = json_object(), *vals = json_array();
+	json_set_str(c, "entity_id", id);
+	json_set_str(c, "field", field);
+	json_array_append_new(vals, json_pack("{ss*ss*}", "value", v1, "url", url1));
+	json_array_append_new(vals, json_pack("{ss*ss*}", "value", v2, "url", url2));
+	json_object_set_new(c, "values", vals);
+	json_array_append_new(n->conflicts, c);
+}
+
+/* A date field of a person page as ISO text (or its raw text when it is
+ * not a date), for comparing pages; NULL when absent. */
+static char *page_date(struct norm *n, const json_t *p, const char *key)
+{
+	char *raw = clean_member(p, key);
+	struct date_result r;
+	if (raw && date_parse(raw, n->order, &r) && r.iso[0]) {
+		free(raw);
+		return strdup(r.iso);
+	}
+	return raw;
+}
+
+/* Fields of a person merged from several pages: the first page's value
+ * stands; another page's different value is a conflict; a value only
+ * another page has fills the gap. */
+static void merge_page_fields(struct norm *n, json_t *o, const char *id, const json_t *p,
+			      const char *url, const json_t *q, const char *qurl)
+{
+	static const char *const dates[][3] = {
+		{ "birth_date", "birth_raw", "birthday" }, { "death_date", "death_raw", "death" },
+	};
+	static const char *const texts[][2] = {
+		{ "gender", "gender" }, { "hometown", "hometown" }, { "website", "website" },
+		{ "name_native", "native_name" },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char *a = page_date(n, p, dates[i][2]), *b = page_date(n, q, dates[i][2]);
+		if (a && b && strcmp(a, b)) {
+			add_conflict(n, id, dates[i][0], a, url, b, qurl);
+		} else if (!a && b) {
+			char *raw = clean_member(q, dates[i][2]);
+			struct date_result r;
+			bool ok = date_parse(raw, n->order, &r);
+			json_set_str(o, dates[i][0], ok ? r.iso : NULL);
+			json_set_str(o, dates[i][1], raw);
+			free(raw);
+		}
+		free(a);
+		free(b);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char *a = clean_member(p, texts[i][1]), *b = clean_member(q, texts[i][1]);
+		char *ka = a ? text_key(a) : NULL, *kb = b ? text_key(b) : NULL;
+		if (ka && kb && strcmp(ka, kb))
+			add_conflict(n, id, texts[i][0], a, url, b, qurl);
+		else if (!a && b)
+			json_set_str(o, texts[i][0], b);
+		free(a);
+		free(b);
+		free(ka);
+		free(kb);
+	}
+}
+
+/* Works a person page lists that do not credit the person. */
+static void check_person_credits(struct norm *n, const char *id, const json_t *p, const char *url)
+{
+	json_t *c;
+	size_t i;
+	json_array_foreach(json_object_get(p, "credits"), i, c) {
+		const char *wid = json_str(c, "work_id");
+		const json_t *w = wid ? json_object_get(n->works, wid) : NULL;
+		if (!w || json_object_get(json_object_get(n->work_people, wid), id))
+			continue;
+		char a[512], b[512];
+		snprintf(a, sizeof a, "lists %s%s%s%s", wid, json_str(c, "role") ? " (" : "",
+			 json_str(c, "role") ? json_str(c, "role") : "", json_str(c, "role") ? ")" : "");
+		snprintf(b, sizeof b, "%s does not credit %s", wid, id);
+		add_conflict(n, id, "credits", a, url, b, json_str(w, "url"));
+	}
+}
+
+static void add_page_names(json_t *names, json_t *seen, const json_t *p, const char *title_source)
+{
+	char *t = clean_member(p, "title");
+	char *td = t ? name_display(t) : NULL;
+	add_name(names, seen, td, title_source);
+	free(t);
+	free(td);
+	char *nat = clean_member(p, "native_name");
+	add_name(names, seen, nat, "native");
+	free(nat);
+	char *in = clean_member(p, "info_name");
+	char *ind = in ? name_display(in) : NULL;
+	add_name(names, seen, ind, "alias");
+	free(in);
+	free(ind);
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(p, "aliases"), i, a) {
+		char *c = text_clean(json_string_value(a));
+		add_name(names, seen, c, "alias");
+		free(c);
+	}
+}
+
 static json_t *norm_person(struct norm *n, const char *id)
 {
-	const json_t *rec = json_object_get(n->pages, id);
+	/* The person's own page first, then the pages merged into it. */
+	const json_t *recs[64];
+	size_t nrec = 0;
+	const json_t *own = json_object_get(n->pages, id), *v;
+	size_t i;
+	if (own)
+		recs[nrec++] = own;
+	json_array_foreach(json_object_get(n->merged_from, id), i, v) {
+		const json_t *r = json_object_get(n->pages, json_string_value(v));
+		if (r && nrec < 64)
+			recs[nrec++] = r;
+	}
+	const json_t *rec = nrec ? recs[0] : NULL;
 	const json_t *p = rec ? json_object_get(rec, "person") : NULL;
 	const json_t *forms = json_object_get(n->forms, id);
 	const char *url = rec ? json_str(rec, "url") : NULL;
@@ -524,6 +798,15 @@ static json_t *norm_person(struct norm *n, const char *id)
 	if (!name && forms && best_form(forms)) {
 		name = strdup(best_form(forms));
 		count_rule(n, "name", "credited-form", name);
+	}
+	const struct override *ov = overrides_name(&n->ov, id);
+	if (ov) {
+		((struct override *)ov)->used = true;
+		add_name(names, seen, ov->other, "main");
+		add_name(names, seen, name, "alias");
+		free(name);
+		name = strdup(ov->other);
+		count_rule(n, "name", "override", name);
 	}
 	json_set_str(o, "name", name);
 	json_set_str(o, "name_native", native);
@@ -550,25 +833,16 @@ static json_t *norm_person(struct norm *n, const char *id)
 		json_object_set_new(o, "hometown", json_null());
 		json_object_set_new(o, "website", json_null());
 	}
+	for (i = 1; i < nrec; i++)
+		merge_page_fields(n, o, id, p, url, json_object_get(recs[i], "person"),
+				  json_str(recs[i], "url"));
 	json_set_str(o, "url", url);
 	/* Credited, but the person's own page answers 404/410. */
 	json_object_set_new(o, "gone", json_boolean(json_object_get(n->gone, id) != NULL));
 	add_name(names, seen, name, "main");
 	add_name(names, seen, native, "native");
-	if (p) {
-		size_t i;
-		json_t *a;
-		char *in = clean_member(p, "info_name");
-		char *ind = in ? name_display(in) : NULL;
-		add_name(names, seen, ind, "alias");
-		free(in);
-		free(ind);
-		json_array_foreach(json_object_get(p, "aliases"), i, a) {
-			char *c = text_clean(json_string_value(a));
-			add_name(names, seen, c, "alias");
-			free(c);
-		}
-	}
+	for (i = 0; i < nrec; i++)
+		add_page_names(names, seen, json_object_get(recs[i], "person"), i ? "alias" : "main");
 	if (forms) {
 		const char *f;
 		json_t *cnt;
@@ -577,11 +851,11 @@ static json_t *norm_person(struct norm *n, const char *id)
 	}
 	json_object_set_new(o, "names", names);
 	json_object_set_new(o, "source", rec ? source_of(rec) : json_null());
-	if (rec) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(json_object_get(rec, "warnings"), i, v)
-			problem(n, "page", json_string_value(v), url, "parse warning");
+	for (i = 0; i < nrec; i++) {
+		size_t k;
+		json_array_foreach(json_object_get(recs[i], "warnings"), k, v)
+			problem(n, "page", json_string_value(v), json_str(recs[i], "url"), "parse warning");
+		check_person_credits(n, id, json_object_get(recs[i], "person"), json_str(recs[i], "url"));
 	}
 	json_decref(seen);
 	free(name);
@@ -617,84 +891,158 @@ static const char **sorted_keys(const json_t *obj, size_t *count)
 	return keys;
 }
 
-static int write_report(struct norm *n, const char *work_dir, unsigned long works,
-			unsigned long people, unsigned long gone)
+static const char *display_name_of(struct norm *n, const char *pid)
 {
-	json_t *rep = json_object(), *counts = json_object();
-	char *pj = fs_join(work_dir, "report.json"), *pt = fs_join(work_dir, "report.txt");
-	int rc = 0;
+	const json_t *rec = json_object_get(n->pages, pid);
+	const char *t = rec ? json_str(json_object_get(rec, "person"), "title") : NULL;
+	return t ? t : best_form(json_object_get(n->forms, pid));
+}
 
+static int cmp_json_id(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a);
+	const char *y = json_string_value(*(json_t *const *)b);
+	return cmp_id(&x, &y);
+}
+
+/* Site people whose names share a key: never merged on the name alone,
+ * listed for a person to decide (an overrides line settles a pair). */
+static json_t *build_candidates(struct norm *n)
+{
+	json_t *out = json_array();
+	size_t nk;
+	const char **keys = sorted_keys(n->name_shared, &nk);
+	for (size_t i = 0; i < nk; i++) {
+		json_t *ids = json_object_get(n->name_shared, keys[i]);
+		size_t m = json_array_size(ids), j;
+		json_t **v = calloc(m, sizeof *v), *x;
+		json_array_foreach(ids, j, x)
+			v[j] = x;
+		qsort(v, m, sizeof *v, cmp_json_id);
+		json_t *c = json_object(), *sorted = json_array(), *names = json_array();
+		const struct override *settled = NULL;
+		bool all_settled = true;
+		for (j = 0; j < m; j++) {
+			const char *a = json_string_value(v[j]);
+			json_array_append(sorted, v[j]);
+			const char *dn = display_name_of(n, a);
+			json_array_append_new(names, dn ? json_string(dn) : json_null());
+			for (size_t k = j + 1; k < m; k++) {
+				const struct override *s = overrides_separated_ids(
+					&n->ov, a, json_string_value(v[k]));
+				if (s) {
+					((struct override *)s)->used = true;
+					settled = s;
+				} else {
+					all_settled = false;
+				}
+			}
+		}
+		free(v);
+		json_set_str(c, "key", keys[i]);
+		json_object_set_new(c, "person_ids", sorted);
+		json_object_set_new(c, "names", names);
+		char st[300];
+		if (all_settled && settled)
+			snprintf(st, sizeof st, "kept apart by %s:%u", n->ov.path, settled->line);
+		else
+			snprintf(st, sizeof st, "review");
+		json_set_str(c, "status", st);
+		json_array_append_new(out, c);
+	}
+	free(keys);
+	return out;
+}
+
+/* Characters that pages name differently (by name key). */
+static void character_conflicts(struct norm *n)
+{
+	size_t nk;
+	const char **ids = sorted_keys(n->char_names, &nk);
+	for (size_t i = 0; i < nk; i++) {
+		json_t *names = json_object_get(n->char_names, ids[i]);
+		if (json_object_size(names) < 2)
+			continue;
+		json_t *c = json_object(), *vals = json_array(), *v;
+		const char *k;
+		json_set_str(c, "entity_id", ids[i]);
+		json_set_str(c, "field", "character_name");
+		json_object_foreach(names, k, v)
+			json_array_append(vals, v);
+		json_object_set_new(c, "values", vals);
+		json_array_append_new(n->conflicts, c);
+	}
+	free(ids);
+}
+
+static json_t *build_report(struct norm *n, unsigned long works, unsigned long people,
+			    unsigned long gone, unsigned long credits, json_t *candidates,
+			    json_t *changes)
+{
+	json_t *rep = json_object(), *counts = json_object(), *rules = json_array();
+	size_t nk;
+	const char **keys = sorted_keys(n->rules, &nk);
+
+	for (size_t i = 0; i < nk; i++) {
+		const char *colon = strchr(keys[i], ':');
+		json_t *r = json_object();
+		json_object_set_new(r, "kind", json_stringn(keys[i], (size_t)(colon - keys[i])));
+		json_set_str(r, "rule", colon + 1);
+		json_object_set(r, "count", json_object_get(n->rules, keys[i]));
+		json_t *ex = json_object_get(n->examples, keys[i]);
+		json_object_set_new(r, "examples", ex ? json_deep_copy(ex) : json_array());
+		json_array_append_new(rules, r);
+	}
+	free(keys);
+	json_t *unmapped = json_array(), *roles = json_array();
+	keys = sorted_keys(n->unmapped, &nk);
+	for (size_t i = 0; i < nk; i++)
+		json_array_append_new(unmapped, json_pack("{sssO}", "role", keys[i], "count",
+							  json_object_get(n->unmapped, keys[i])));
+	free(keys);
+	keys = sorted_keys(n->role_counts, &nk);
+	for (size_t i = 0; i < nk; i++)
+		json_array_append_new(roles, json_pack("{sssO}", "role", keys[i], "credits",
+						       json_object_get(n->role_counts, keys[i])));
+	free(keys);
+	json_t *ovs = json_array();
+	for (size_t i = 0; i < n->ov.n; i++) {
+		const struct override *o = &n->ov.v[i];
+		static const char *const kinds[] = { "merge", "separate", "name" };
+		json_array_append_new(ovs, json_pack("{sssIsssssb}", "file", n->ov.path, "line",
+						     (json_int_t)o->line, "action", kinds[o->kind],
+						     "person", o->person, "other", o->other,
+						     "used", o->used));
+	}
+	size_t review_pairs = 0, i;
+	json_t *c;
+	json_array_foreach(candidates, i, c)
+		if (!strcmp(json_str(c, "status"), "review"))
+			review_pairs++;
 	json_object_set_new(counts, "works", json_integer((json_int_t)works));
 	json_object_set_new(counts, "people", json_integer((json_int_t)people));
 	json_object_set_new(counts, "gone", json_integer((json_int_t)gone));
+	json_object_set_new(counts, "credits", json_integer((json_int_t)credits));
 	json_object_set_new(counts, "problems", json_integer((json_int_t)json_array_size(n->problems)));
+	json_object_set_new(counts, "unmapped_roles", json_integer((json_int_t)json_object_size(n->unmapped)));
 	json_object_set_new(counts, "merges", json_integer((json_int_t)json_array_size(n->merges)));
+	json_object_set_new(counts, "candidates", json_integer((json_int_t)review_pairs));
+	json_object_set_new(counts, "review", json_integer((json_int_t)json_array_size(n->review)));
+	json_object_set_new(counts, "conflicts", json_integer((json_int_t)json_array_size(n->conflicts)));
 	json_object_set_new(rep, "format", json_string("animewiki-report"));
-	json_object_set_new(rep, "version", json_integer(1));
+	json_object_set_new(rep, "version", json_integer(2));
 	json_object_set_new(rep, "counts", counts);
-	json_object_set(rep, "rules", n->rules);
-	json_object_set(rep, "examples", n->examples);
-	json_object_set(rep, "unmapped_roles", n->unmapped);
+	json_object_set_new(rep, "rules", rules);
+	json_object_set_new(rep, "roles", roles);
+	json_object_set_new(rep, "unmapped_roles", unmapped);
 	json_object_set(rep, "problems", n->problems);
 	json_object_set(rep, "merges", n->merges);
+	json_object_set_new(rep, "candidates", candidates);
 	json_object_set(rep, "review", n->review);
-	char *js = json_dumps(rep, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!js || fs_write_atomic(pj, js, strlen(js), true)) {
-		log_error("cannot write '%s': %s", pj, strerror(errno));
-		rc = -1;
-	}
-	free(js);
-
-	struct buf t;
-	buf_init(&t, 0);
-	buf_addf(&t, "Normalization report\n\n%lu works, %lu people, %lu gone; "
-		 "%zu values not understood, %zu names merged, %zu for review\n\n",
-		 works, people, gone, json_array_size(n->problems),
-		 json_array_size(n->merges), json_array_size(n->review));
-	buf_addf(&t, "Rules applied:\n");
-	size_t nk;
-	const char **keys = sorted_keys(n->rules, &nk);
-	for (size_t i = 0; i < nk; i++)
-		buf_addf(&t, "  %-40s %6lld\n", keys[i],
-			 (long long)json_integer_value(json_object_get(n->rules, keys[i])));
-	free(keys);
-	if (json_object_size(n->unmapped)) {
-		buf_addf(&t, "\nRoles mapped to 'other' (add them to the role mapping file):\n");
-		keys = sorted_keys(n->unmapped, &nk);
-		for (size_t i = 0; i < nk; i++)
-			buf_addf(&t, "  %-40s %6lld\n", keys[i],
-				 (long long)json_integer_value(json_object_get(n->unmapped, keys[i])));
-		free(keys);
-	}
-	if (json_array_size(n->problems)) {
-		buf_addf(&t, "\nValues not understood:\n");
-		size_t i;
-		json_t *p;
-		json_array_foreach(n->problems, i, p)
-			buf_addf(&t, "  %s '%s': %s (%s)\n", json_str(p, "field"),
-				 json_str(p, "value") ? json_str(p, "value") : "",
-				 json_str(p, "why"), json_str(p, "url") ? json_str(p, "url") : "-");
-	}
-	if (json_array_size(n->merges)) {
-		buf_addf(&t, "\nNames merged:\n");
-		size_t i;
-		json_t *p;
-		json_array_foreach(n->merges, i, p)
-			buf_addf(&t, "  '%s' -> %s: %s (%s)\n", json_str(p, "name"),
-				 json_str(p, "person_id"), json_str(p, "evidence"), json_str(p, "url"));
-	}
-	if (fs_write_atomic(pt, t.data, t.len, true)) {
-		log_error("cannot write '%s': %s", pt, strerror(errno));
-		rc = -1;
-	}
-	buf_free(&t);
-	log_info("report: %s (%zu values not understood, %zu unmapped roles, %zu merges)",
-		 pt, json_array_size(n->problems), json_object_size(n->unmapped),
-		 json_array_size(n->merges));
-	json_decref(rep);
-	free(pj);
-	free(pt);
-	return rc;
+	json_object_set(rep, "conflicts", n->conflicts);
+	json_object_set_new(rep, "overrides", ovs);
+	json_object_set_new(rep, "changes", changes);
+	return rep;
 }
 
 static int normalize_run(struct stage_ctx *ctx)
@@ -702,35 +1050,37 @@ static int normalize_run(struct stage_ctx *ctx)
 	struct norm n;
 	struct stage_reader r;
 	struct stage_writer w;
+	struct changes *chg = NULL;
 	char *in = fs_join(ctx->work_dir, "parsed.jsonl");
 	char *out = fs_join(ctx->work_dir, "normalized.jsonl");
 	char *roles = config_path(&ctx->cfg, "normalize", "roles");
-	json_t *rec;
+	char *ovpath = config_path(&ctx->cfg, "normalize", "overrides");
+	json_t *rec, *all = NULL;
 	int rc = EXIT_OK, got;
-	unsigned long nw = 0, np = 0, ng = 0;
+	unsigned long nw = 0, np = 0, ng = 0, ncred = 0;
+	bool writing = false;
+	long offset = 0;
 
 	memset(&n, 0, sizeof n);
 	xmlInitParser();
 	n.order = (enum date_order)date_order_parse(config_str(&ctx->cfg, "normalize", "date_order"));
-	n.works = json_object();
-	n.pages = json_object();
-	n.chars = json_object();
-	n.gone = json_object();
-	n.forms = json_object();
-	n.name_index = json_object();
-	n.unlinked = json_object();
-	n.rules = json_object();
-	n.examples = json_object();
+	json_t **objs[] = { &n.works, &n.pages, &n.chars, &n.gone, &n.redirect, &n.redirect_by,
+			    &n.merged_from, &n.forms, &n.name_index, &n.name_shared,
+			    &n.role_cache, &n.char_names, &n.work_people, &n.rules,
+			    &n.examples, &n.unmapped, &n.role_counts };
+	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
+		*objs[i] = json_object();
 	n.problems = json_array();
 	n.merges = json_array();
 	n.review = json_array();
-	n.unmapped = json_object();
+	n.conflicts = json_array();
 	fs_remove_stale_tmp(ctx->work_dir);
 
-	if (!(n.roles = role_map_load(roles))) {
+	if (!(n.roles = role_map_load(roles)) || overrides_load(&n.ov, ovpath)) {
 		rc = EXIT_CONFIG;
 		goto cleanup;
 	}
+	build_redirects(&n);
 	if (stage_reader_open(&r, in, "animewiki-parsed", 2)) {
 		rc = EXIT_INPUT;
 		goto cleanup;
@@ -747,9 +1097,14 @@ static int normalize_run(struct stage_ctx *ctx)
 			json_object_set_new(n.works, id, rec);
 		else if (json_object_get(rec, "person"))
 			json_object_set_new(n.pages, id, rec);
-		else if (json_object_get(rec, "character"))
+		else if (json_object_get(rec, "character")) {
+			const char *t = json_str(json_object_get(rec, "character"), "title");
+			char *ct = t ? text_clean(t) : NULL;
+			if (ct && *ct)
+				note_character(&n, id, ct, json_str(rec, "url"));
+			free(ct);
 			json_object_set_new(n.chars, id, rec);
-		else
+		} else
 			json_decref(rec);
 	}
 	stage_reader_close(&r);
@@ -759,87 +1114,113 @@ static int normalize_run(struct stage_ctx *ctx)
 	}
 
 	collect_forms(&n);
+	if (!(chg = changes_open(out, NORM_FORMAT))) {
+		rc = EXIT_OUTPUT;
+		goto cleanup;
+	}
 	if (stage_writer_open(&w, out, NORM_FORMAT, NORM_VERSION, NULL)) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
+	writing = true;
+	offset = ftell(w.af.fp);
+
+	/* One record: written, and noted for the changes since last run. */
+#define PUT(o) do { \
+		char *line_ = stage_record_dump(o); \
+		size_t len_ = line_ ? strlen(line_) : 0; \
+		if (!line_ || stage_writer_put_line(&w, line_, len_)) \
+			rc = EXIT_OUTPUT; \
+		else \
+			changes_add(chg, o, line_, len_, offset); \
+		offset += (long)len_ + 1; \
+		free(line_); \
+	} while (0)
+
 	size_t cnt;
 	const char **ids = sorted_keys(n.works, &cnt);
-	for (size_t i = 0; i < cnt && !rc; i++) {
+	for (size_t i = 0; i < cnt && !rc && !stage_stop; i++) {
 		json_t *o = norm_work(&n, ids[i], json_object_get(n.works, ids[i]));
-		if (stage_writer_put(&w, o))
-			rc = EXIT_OUTPUT;
+		ncred += json_array_size(json_object_get(o, "credits"));
+		PUT(o);
 		json_decref(o);
 		nw++;
 	}
 	free(ids);
 	/* Every person: those with a page, and those only credited. */
-	json_t *all = json_object();
+	all = json_object();
 	const char *k;
 	json_t *v;
 	json_object_foreach(n.pages, k, v)
-		json_object_set_new(all, k, json_true());
+		json_object_set_new(all, resolve(&n, k), json_true());
 	json_object_foreach(n.forms, k, v)
 		json_object_set_new(all, k, json_true());
 	ids = sorted_keys(all, &cnt);
-	for (size_t i = 0; i < cnt && !rc; i++) {
+	for (size_t i = 0; i < cnt && !rc && !stage_stop; i++) {
 		if (json_object_get(n.gone, ids[i]) && !json_object_get(n.forms, ids[i]))
 			continue;
 		json_t *o = norm_person(&n, ids[i]);
-		if (stage_writer_put(&w, o))
-			rc = EXIT_OUTPUT;
+		PUT(o);
 		json_decref(o);
 		np++;
 	}
 	free(ids);
-	json_decref(all);
 	ids = sorted_keys(n.gone, &cnt);
-	for (size_t i = 0; i < cnt && !rc; i++) {
-		if (json_object_get(n.forms, ids[i]))
+	for (size_t i = 0; i < cnt && !rc && !stage_stop; i++) {
+		if (json_object_get(n.forms, ids[i]) || json_object_get(all, ids[i]))
 			continue; /* written as a person marked gone */
 		json_t *g = json_object(), *src = json_object_get(n.gone, ids[i]);
 		json_set_str(g, "type", "gone");
 		json_set_str(g, "entity_id", ids[i]);
 		json_set_str(g, "url", json_str(src, "url"));
 		json_object_set(g, "http_status", json_object_get(src, "http_status"));
-		if (stage_writer_put(&w, g))
-			rc = EXIT_OUTPUT;
+		PUT(g);
 		json_decref(g);
 		ng++;
 	}
 	free(ids);
+#undef PUT
 	if (rc || stage_stop) {
-		stage_writer_abort(&w);
 		if (!rc)
 			rc = EXIT_INTERRUPTED;
 		goto cleanup;
 	}
+	character_conflicts(&n);
+	json_t *changes = changes_finish(chg, w.af.fp);
+	writing = false;
 	if (stage_writer_commit(&w)) {
+		json_decref(changes);
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
 	log_info("normalized %lu works, %lu people, %lu gone into '%s'", nw, np, ng, out);
-	if (write_report(&n, ctx->work_dir, nw, np, ng))
+	json_t *cand = build_candidates(&n);
+	for (size_t i = 0; i < n.ov.n; i++)
+		if (!n.ov.v[i].used)
+			log_warn("%s:%u: this override decided nothing (no such person, name "
+				 "or pair in this run)", n.ov.path, n.ov.v[i].line);
+	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, changes);
+	if (report_write(rep, ctx->work_dir))
 		rc = EXIT_OUTPUT;
+	json_decref(rep);
 
 cleanup:
+	if (writing)
+		stage_writer_abort(&w);
+	changes_free(chg);
+	json_decref(all);
 	role_map_free(n.roles);
-	json_decref(n.works);
-	json_decref(n.pages);
-	json_decref(n.chars);
-	json_decref(n.gone);
-	json_decref(n.forms);
-	json_decref(n.name_index);
-	json_decref(n.unlinked);
-	json_decref(n.rules);
-	json_decref(n.examples);
+	overrides_free(&n.ov);
+	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
+		json_decref(*objs[i]);
 	json_decref(n.problems);
 	json_decref(n.merges);
 	json_decref(n.review);
-	json_decref(n.unmapped);
+	json_decref(n.conflicts);
 	free(in);
 	free(out);
 	free(roles);
+	free(ovpath);
 	xmlCleanupParser();
 	return rc;
 }

@@ -1,0 +1,324 @@
+/*
+ * changes: the difference between this run's normalized records and the
+ * previous run's. See changes.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "changes.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "stagefile.h"
+
+struct pending {
+	char key[96];
+	long offset;
+	size_t len;
+};
+
+struct changes {
+	FILE *prev;
+	char *prev_path;
+	json_t *prev_lines;      /* line hash -> offset in prev, until matched */
+	struct pending *fresh;   /* new lines whose hash prev lacks */
+	size_t nfresh, afresh;
+};
+
+const char *changes_key(const json_t *rec, char *buf, size_t size)
+{
+	const char *type = json_str(rec, "type"), *id = NULL;
+	if (!type)
+		return NULL;
+	if (!strcmp(type, "work"))
+		id = json_str(rec, "work_id");
+	else if (!strcmp(type, "person"))
+		id = json_str(rec, "person_id");
+	else
+		id = json_str(rec, "entity_id");
+	if (!id)
+		return NULL;
+	snprintf(buf, size, "%s:%s", type, id);
+	return buf;
+}
+
+static void line_hash(const char *line, size_t len, char out[65])
+{
+	sha256_hex(line, len, out);
+}
+
+struct changes *changes_open(const char *prev_path, const char *format)
+{
+	struct changes *c = calloc(1, sizeof *c);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!c)
+		return NULL;
+	c->prev_path = strdup(prev_path);
+	c->prev = fopen(prev_path, "r");
+	if (!c->prev) {
+		if (errno != ENOENT)
+			log_warn("cannot read the previous '%s' (%s): changes since the "
+				 "previous run are not shown", prev_path, strerror(errno));
+		return c;
+	}
+	/* The header must name the format; else treat it as no previous run. */
+	if ((n = getline(&line, &cap, c->prev)) <= 0 || !strstr(line, format)) {
+		log_warn("'%s' is not a previous %s file: changes since the previous "
+			 "run are not shown", prev_path, format);
+		fclose(c->prev);
+		c->prev = NULL;
+		free(line);
+		return c;
+	}
+	c->prev_lines = json_object();
+	long off = ftell(c->prev);
+	while ((n = getline(&line, &cap, c->prev)) > 0) {
+		size_t len = (size_t)n;
+		if (line[len - 1] == '\n')
+			len--;
+		char h[65];
+		line_hash(line, len, h);
+		json_object_set_new(c->prev_lines, h, json_integer(off));
+		off += n;
+	}
+	free(line);
+	return c;
+}
+
+void changes_add(struct changes *c, const json_t *rec, const char *line, size_t len,
+		 long offset)
+{
+	char h[65], kb[96];
+	if (!c->prev)
+		return;
+	line_hash(line, len, h);
+	if (json_object_get(c->prev_lines, h)) {
+		json_object_del(c->prev_lines, h);
+		return;
+	}
+	const char *key = changes_key(rec, kb, sizeof kb);
+	if (!key)
+		return;
+	if (c->nfresh == c->afresh) {
+		size_t na = c->afresh ? 2 * c->afresh : 256;
+		struct pending *p = realloc(c->fresh, na * sizeof *p);
+		if (!p)
+			return;
+		c->fresh = p;
+		c->afresh = na;
+	}
+	struct pending *p = &c->fresh[c->nfresh++];
+	snprintf(p->key, sizeof p->key, "%s", key);
+	p->offset = offset;
+	p->len = len;
+}
+
+static json_t *read_record(FILE *fp, long offset, size_t len)
+{
+	char *buf = malloc(len + 1);
+	json_t *rec = NULL;
+	if (buf && pread(fileno(fp), buf, len, offset) == (ssize_t)len)
+		rec = json_loadb(buf, len, 0, NULL);
+	free(buf);
+	return rec;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "person_id|role" of each credit of a work record. */
+static json_t *credit_set(const json_t *rec)
+{
+	json_t *set = json_object(), *cr;
+	size_t i;
+	json_array_foreach(json_object_get(rec, "credits"), i, cr) {
+		char k[160];
+		snprintf(k, sizeof k, "%s|%s", json_str(cr, "person_id") ? json_str(cr, "person_id") : "",
+			 json_str(cr, "role") ? json_str(cr, "role") : "");
+		json_object_set_new(set, k, json_true());
+	}
+	return set;
+}
+
+static size_t count_missing(const json_t *a, const json_t *b)
+{
+	size_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)a, k, v)
+		if (!json_object_get(b, k))
+			n++;
+	return n;
+}
+
+static void bump(json_t *obj, const char *type, const char *what, size_t by)
+{
+	json_t *t = json_object_get(obj, type);
+	if (!t) {
+		t = json_object();
+		json_object_set_new(t, "added", json_integer(0));
+		json_object_set_new(t, "changed", json_integer(0));
+		json_object_set_new(t, "removed", json_integer(0));
+		json_object_set_new(obj, type, t);
+	}
+	json_t *v = json_object_get(t, what);
+	json_object_set_new(t, what, json_integer(json_integer_value(v) + (json_int_t)by));
+}
+
+static const char *label_of(const json_t *rec)
+{
+	const char *s = json_str(rec, "title");
+	if (!s)
+		s = json_str(rec, "name");
+	if (!s)
+		s = json_str(rec, "url");
+	return s;
+}
+
+static json_t *item(const char *key, const char *change, const json_t *rec)
+{
+	json_t *it = json_object();
+	const char *colon = strchr(key, ':');
+	json_object_set_new(it, "type", json_stringn(key, (size_t)(colon - key)));
+	json_set_str(it, "id", colon + 1);
+	json_set_str(it, "change", change);
+	json_set_str(it, "label", label_of(rec));
+	return it;
+}
+
+json_t *changes_finish(struct changes *c, FILE *new_fp)
+{
+	json_t *out = json_object(), *items = json_array(), *counts = json_object();
+	json_t *prev_recs = json_object();   /* key -> record, prev lines not matched */
+	json_t *prev_order = json_array();   /* their keys in file order */
+	size_t credits_added = 0, credits_removed = 0, refreshed = 0;
+
+	json_object_set_new(out, "previous", json_boolean(c->prev != NULL));
+	bump(counts, "work", "added", 0);
+	bump(counts, "person", "added", 0);
+	if (!c->prev) {
+		json_object_set_new(out, "counts", counts);
+		json_object_set_new(out, "items", items);
+		json_decref(prev_recs);
+		json_decref(prev_order);
+		return out;
+	}
+	fflush(new_fp);
+
+	/* The previous records no new line matched, in file order. */
+	size_t np = json_object_size(c->prev_lines), i = 0;
+	long *offs = calloc(np + 1, sizeof *offs);
+	const char *h;
+	json_t *v;
+	json_object_foreach(c->prev_lines, h, v)
+		offs[i++] = (long)json_integer_value(v);
+	qsort(offs, np, sizeof *offs, cmp_long);
+	char *line = NULL;
+	size_t cap = 0;
+	for (i = 0; i < np; i++) {
+		ssize_t n;
+		char kb[96];
+		if (fseek(c->prev, offs[i], SEEK_SET) || (n = getline(&line, &cap, c->prev)) <= 0)
+			continue;
+		json_t *rec = json_loadb(line, (size_t)n, 0, NULL);
+		const char *key = rec ? changes_key(rec, kb, sizeof kb) : NULL;
+		if (key) {
+			json_object_set(prev_recs, key, rec);
+			json_array_append_new(prev_order, json_string(key));
+		}
+		json_decref(rec);
+	}
+	free(line);
+	free(offs);
+
+	/* New records: added, or changed when the previous run had them. */
+	for (i = 0; i < c->nfresh; i++) {
+		struct pending *p = &c->fresh[i];
+		json_t *rec = read_record(new_fp, p->offset, p->len);
+		json_t *old = json_object_get(prev_recs, p->key);
+		const char *type = strncmp(p->key, "work:", 5) ? (strncmp(p->key, "person:", 7) ? "gone" : "person") : "work";
+		if (!rec)
+			continue;
+		if (!old) {
+			json_array_append_new(items, item(p->key, "added", rec));
+			bump(counts, type, "added", 1);
+			credits_added += json_array_size(json_object_get(rec, "credits"));
+			json_decref(rec);
+			continue;
+		}
+		json_incref(old);
+		json_object_del(prev_recs, p->key);
+		json_object_del(rec, "source");
+		json_object_del(old, "source");
+		if (json_equal(rec, old)) {
+			refreshed++;
+		} else {
+			json_t *it = item(p->key, "changed", rec), *fields = json_array();
+			const char *k;
+			json_t *nv;
+			json_object_foreach(rec, k, nv)
+				if (!json_equal(nv, json_object_get(old, k)))
+					json_array_append_new(fields, json_string(k));
+			json_object_foreach(old, k, nv)
+				if (!json_object_get(rec, k))
+					json_array_append_new(fields, json_string(k));
+			json_object_set_new(it, "fields", fields);
+			if (!strcmp(type, "work")) {
+				json_t *a = credit_set(rec), *b = credit_set(old);
+				size_t add = count_missing(a, b), rem = count_missing(b, a);
+				credits_added += add;
+				credits_removed += rem;
+				json_object_set_new(it, "credits_added", json_integer((json_int_t)add));
+				json_object_set_new(it, "credits_removed", json_integer((json_int_t)rem));
+				json_decref(a);
+				json_decref(b);
+			}
+			json_array_append_new(items, it);
+			bump(counts, type, "changed", 1);
+		}
+		json_decref(old);
+		json_decref(rec);
+	}
+	/* What is left of the previous run is gone from this one. */
+	json_array_foreach(prev_order, i, v) {
+		const char *key = json_string_value(v);
+		json_t *old = json_object_get(prev_recs, key);
+		if (!old)
+			continue;
+		const char *type = strncmp(key, "work:", 5) ? (strncmp(key, "person:", 7) ? "gone" : "person") : "work";
+		json_array_append_new(items, item(key, "removed", old));
+		bump(counts, type, "removed", 1);
+		credits_removed += json_array_size(json_object_get(old, "credits"));
+	}
+	json_t *cr = json_object();
+	json_object_set_new(cr, "added", json_integer((json_int_t)credits_added));
+	json_object_set_new(cr, "removed", json_integer((json_int_t)credits_removed));
+	json_object_set_new(counts, "credit", cr);
+	json_object_set_new(out, "counts", counts);
+	json_object_set_new(out, "refetched_unchanged", json_integer((json_int_t)refreshed));
+	json_object_set_new(out, "items", items);
+	json_decref(prev_recs);
+	json_decref(prev_order);
+	return out;
+}
+
+void changes_free(struct changes *c)
+{
+	if (!c)
+		return;
+	if (c->prev)
+		fclose(c->prev);
+	json_decref(c->prev_lines);
+	free(c->fresh);
+	free(c->prev_path);
+	free(c);
+}

@@ -1,0 +1,41 @@
+/*
+ * changes: what changed since the previous run, found by comparing the
+ * normalized.jsonl being written with the one it replaces.
+ *
+ * Lines are compared by hash first, so an unchanged record costs no
+ * parsing; only the records that differ are read back and compared
+ * field by field. A record whose only difference is its provenance
+ * ("source": a page fetched again with the same content) is not a change.
+ */
+#ifndef CHANGES_H
+#define CHANGES_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct changes;
+
+/* Reads the hashes of prev_path's records (a normalized.jsonl of format
+ * `format`). A missing or unreadable previous file means no previous run:
+ * every record is then simply new, and the report says so. NULL only
+ * when memory runs out. */
+struct changes *changes_open(const char *prev_path, const char *format);
+
+/* Notes one record of the new file: its line (without newline) and where
+ * it starts in the new file. rec is the record itself (not stolen). */
+void changes_add(struct changes *c, const json_t *rec, const char *line, size_t len,
+		 long offset);
+
+/* Compares what is left, reading changed records back from new_fp (the
+ * new file, still open for writing; it is flushed). Returns the report's
+ * "changes" object (new reference). */
+json_t *changes_finish(struct changes *c, FILE *new_fp);
+
+void changes_free(struct changes *c);
+
+/* The identity of a normalized record: "work:12-1", "person:26-1",
+ * "gone:12-9"; NULL when it has none. Writes into buf. */
+const char *changes_key(const json_t *rec, char *buf, size_t size);
+
+#endif
