@@ -6,6 +6,7 @@
 #include "changes.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,11 +120,11 @@ void changes_add(struct changes *c, const json_t *rec, const char *line, size_t 
 	p->len = len;
 }
 
-static json_t *read_record(FILE *fp, long offset, size_t len)
+static json_t *read_record(int fd, long offset, size_t len)
 {
 	char *buf = malloc(len + 1);
 	json_t *rec = NULL;
-	if (buf && pread(fileno(fp), buf, len, offset) == (ssize_t)len)
+	if (buf && pread(fd, buf, len, offset) == (ssize_t)len)
 		rec = json_loadb(buf, len, 0, NULL);
 	free(buf);
 	return rec;
@@ -195,7 +196,7 @@ static json_t *item(const char *key, const char *change, const json_t *rec)
 	return it;
 }
 
-json_t *changes_finish(struct changes *c, FILE *new_fp)
+json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path)
 {
 	json_t *out = json_object(), *items = json_array(), *counts = json_object();
 	json_t *prev_recs = json_object();   /* key -> record, prev lines not matched */
@@ -213,6 +214,10 @@ json_t *changes_finish(struct changes *c, FILE *new_fp)
 		return out;
 	}
 	fflush(new_fp);
+	int fd = open(new_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		log_warn("cannot read back '%s' (%s): changed records are listed as added",
+			 new_path, strerror(errno));
 
 	/* The previous records no new line matched, in file order. */
 	size_t np = json_object_size(c->prev_lines), i = 0;
@@ -243,13 +248,14 @@ json_t *changes_finish(struct changes *c, FILE *new_fp)
 	/* New records: added, or changed when the previous run had them. */
 	for (i = 0; i < c->nfresh; i++) {
 		struct pending *p = &c->fresh[i];
-		json_t *rec = read_record(new_fp, p->offset, p->len);
+		json_t *rec = fd >= 0 ? read_record(fd, p->offset, p->len) : NULL;
 		json_t *old = json_object_get(prev_recs, p->key);
 		const char *type = strncmp(p->key, "work:", 5) ? (strncmp(p->key, "person:", 7) ? "gone" : "person") : "work";
-		if (!rec)
-			continue;
-		if (!old) {
-			json_array_append_new(items, item(p->key, "added", rec));
+		if (!rec || !old) {
+			json_t *it = item(p->key, "added", rec);
+			if (!rec)
+				json_set_str(it, "id", strchr(p->key, ':') + 1);
+			json_array_append_new(items, it);
 			bump(counts, type, "added", 1);
 			credits_added += json_array_size(json_object_get(rec, "credits"));
 			json_decref(rec);
@@ -308,6 +314,8 @@ json_t *changes_finish(struct changes *c, FILE *new_fp)
 	json_object_set_new(out, "items", items);
 	json_decref(prev_recs);
 	json_decref(prev_order);
+	if (fd >= 0)
+		close(fd);
 	return out;
 }
 

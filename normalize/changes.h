@@ -27,10 +27,10 @@ struct changes *changes_open(const char *prev_path, const char *format);
 void changes_add(struct changes *c, const json_t *rec, const char *line, size_t len,
 		 long offset);
 
-/* Compares what is left, reading changed records back from new_fp (the
- * new file, still open for writing; it is flushed). Returns the report's
- * "changes" object (new reference). */
-json_t *changes_finish(struct changes *c, FILE *new_fp);
+/* Compares what is left, reading changed records back from the new file
+ * (new_fp, still open for writing, is flushed; new_path is its name).
+ * Returns the report's "changes" object (new reference). */
+json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path);
 
 void changes_free(struct changes *c);
 

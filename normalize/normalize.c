@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -1009,7 +1010,7 @@ static json_t *build_report(struct norm *n, unsigned long works, unsigned long p
 	for (size_t i = 0; i < n->ov.n; i++) {
 		const struct override *o = &n->ov.v[i];
 		static const char *const kinds[] = { "merge", "separate", "name" };
-		json_array_append_new(ovs, json_pack("{sssIsssssb}", "file", n->ov.path, "line",
+		json_array_append_new(ovs, json_pack("{sssIsssssssb}", "file", n->ov.path, "line",
 						     (json_int_t)o->line, "action", kinds[o->kind],
 						     "person", o->person, "other", o->other,
 						     "used", o->used));
@@ -1076,7 +1077,15 @@ static int normalize_run(struct stage_ctx *ctx)
 	n.conflicts = json_array();
 	fs_remove_stale_tmp(ctx->work_dir);
 
-	if (!(n.roles = role_map_load(roles)) || overrides_load(&n.ov, ovpath)) {
+	/* No overrides file where none was configured: no overrides. */
+	if (!strcmp(config_origin(&ctx->cfg, "normalize", "overrides"), "default") &&
+	    access(ovpath, F_OK) != 0) {
+		n.ov.path = strdup(ovpath);
+	} else if (overrides_load(&n.ov, ovpath)) {
+		rc = EXIT_CONFIG;
+		goto cleanup;
+	}
+	if (!(n.roles = role_map_load(roles))) {
 		rc = EXIT_CONFIG;
 		goto cleanup;
 	}
@@ -1186,7 +1195,7 @@ static int normalize_run(struct stage_ctx *ctx)
 		goto cleanup;
 	}
 	character_conflicts(&n);
-	json_t *changes = changes_finish(chg, w.af.fp);
+	json_t *changes = changes_finish(chg, w.af.fp, w.af.tmp);
 	writing = false;
 	if (stage_writer_commit(&w)) {
 		json_decref(changes);

@@ -28,6 +28,7 @@ curl
 clang
 libclang-rt-14-dev
 valgrind
+chromium
 "
 
 if [ "${1:-}" = "--list" ]; then

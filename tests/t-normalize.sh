@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# normalize over a hand-written parsed.jsonl (tests/normalize/): who each
+# credit goes to (tests/normalize/credits.tsv), with and without the
+# overrides file; candidate duplicates, conflicts, changes since the
+# previous run; the report's JSON, TSV, text and HTML; bad overrides files.
+. "$(dirname "$0")/lib.sh"
+D=$TOP/tests/normalize
+W=$TEST_TMP/work
+mkdir -p "$W"
+cp "$D/parsed.jsonl" "$W/"
+norm() { "$BIN/normalize" --set pipeline.work_dir="$W" --set normalize.roles="$TOP/normalize/roles.tsv" "$@"; }
+PY=/usr/bin/python3
+
+# credits.tsv column 4 (no overrides) or 5 (overrides) against normalized.jsonl
+check_credits() {
+	local col=$1 label=$2 out
+	out=$($PY - "$W/normalized.jsonl" "$D/credits.tsv" "$col" <<'EOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])][1:]
+works = {r["work_id"]: r for r in recs if r["type"] == "work"}
+people = {r["person_id"]: r for r in recs if r["type"] == "person"}
+col = int(sys.argv[3]) - 1
+labels, bad, n = {}, [], 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    if line.startswith("#") or not line.strip():
+        continue
+    f = line.rstrip("\n").split("\t")
+    wid, name, role, want = f[0], f[1], f[2], f[col]
+    n += 1
+    # the person whose names hold this credited form, credited in this role
+    got = [c["person_id"] for c in works[wid]["credits"] if c["role"] == role and
+           any(x["name"] == name or x["name"].lower() == name.lower() for x in people[c["person_id"]]["names"])]
+    if len(got) != 1:
+        bad.append("%s %s %s: %d matching credits %s" % (wid, name, role, len(got), got)); continue
+    got = got[0]
+    if want.startswith("x:"):
+        if not got.startswith("x-"):
+            bad.append("%s %s: want an own id, got %s" % (wid, name, got))
+        elif labels.setdefault(want, got) != got:
+            bad.append("%s %s: %s, but %s is %s" % (wid, name, got, want, labels[want]))
+    elif got != want:
+        bad.append("%s %s: want %s, got %s" % (wid, name, want, got))
+if len(set(labels.values())) != len(labels):
+    bad.append("two labels share an id: %s" % labels)
+print("%d cases" % n if not bad else "\n".join(bad))
+EOF
+)
+	case $out in *cases) ok "$label: $out of credits.tsv";;
+		*) not_ok "$label"; echo "$out" | sed 's/^/#   /';; esac
+}
+jq_() { jq -r "$1" "$W/normalized.jsonl"; }
+rep() { jq -r "$1" "$W/report.json"; }
+
+# --- no overrides (the default file is absent here: no overrides)
+check_rc "normalize runs" 0 norm --set normalize.overrides="$TOP/normalize/overrides.txt"
+cp "$TEST_TMP/err" "$TEST_TMP/err1"
+check_credits 4 "no overrides"
+check "one person per site id, named by its own page" "Kōji Morimoto" \
+	"$(jq_ 'select(.person_id=="26-100") | .name')"
+check "a person's credited forms are kept as names (all-caps put in normal case)" \
+	"Kouji Morimoto|credited Morimoto Koji|alias" \
+	"$(jq_ 'select(.person_id=="26-100") | .names[] | select(.name|test("^(Kouji|MORIMOTO|Morimoto Koji)")) | "\(.name)|\(.source)"' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "an all-caps credit's name is put in normal case, no page" "" \
+	"$(jq_ 'select(.type=="person") | .name | select(. == "MORIMOTO Koji")')"
+check "ambiguous date read month first, flagged" "2005-03-04|03/04/2005" \
+	"$(jq_ 'select(.work_id=="12-2") | .releases[0] | "\(.date)|\(.date_raw)"')"
+check "a non-date is NULL with its raw text" "null|TBA" \
+	"$(jq_ 'select(.work_id=="12-2") | .releases[1] | "\(.date)|\(.date_raw)"')"
+check "candidate duplicates: site people sharing a name key, listed, not merged" \
+	"hiroshi sato:26-400,26-401:review ito mika:26-500,26-501:review takashi watanabe:26-200,26-201:review" \
+	"$(rep '.candidates[] | "\(.key):\(.person_ids|join(",")):\(.status)"' | tr '\n' ' ' | sed 's/ $//')"
+check "unlinked names matching two people are left apart, listed for review" \
+	"Hiroshi Sato:26-400,26-401 Takashi Watanabe:26-200,26-201" \
+	"$(rep '.review[] | "\(.name):\(.person_ids|join(","))"' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "merges carry their evidence and page" \
+	"Kouji Morimoto|26-100|koji morimoto|unlinked credit; its name key matches exactly one person|http://wiki.test/alpha/12-1/" \
+	"$(rep '.merges[] | select(.name=="Kouji Morimoto") | "\(.name)|\(.person_id)|\(.key)|\(.evidence)|\(.url)"')"
+check "conflicts between pages: a character named two ways" "18-1|character_name|Spike / Spike Spiegel" \
+	"$(rep '.conflicts[] | select(.field=="character_name") | "\(.entity_id)|\(.field)|\([.values[].value]|join(" / "))"')"
+check "conflicts between pages: a person page lists a work that does not credit them" \
+	"26-500|lists 12-3 (Music)|http://wiki.test/mika-ito/26-500/" \
+	"$(rep '.conflicts[] | select(.field=="credits") | "\(.entity_id)|\(.values[0].value)|\(.values[0].url)"')"
+check "unmapped roles listed with their count" "Catering:2" \
+	"$(rep '.unmapped_roles[] | "\(.role):\(.count)"')"
+check "values not understood, with their page" \
+	"date|03/04/2005|http://wiki.test/beta/12-2/ date|sometime in spring|http://wiki.test/gamma/12-3/" \
+	"$(rep '.problems[] | "\(.field)|\(.value)|\(.url)"' | tr '\n' ' ' | sed 's/ $//')"
+check "rule counts with examples" "1|[\"1 hr. 55 min.\"]" \
+	"$(rep '.rules[] | select(.kind=="runtime" and .rule=="hours-minutes") | "\(.count)|\(.examples|tojson)"')"
+check "credits by role, for the chart" "director:3" \
+	"$(rep '.roles[] | select(.role=="director") | "\(.role):\(.credits)"')"
+check "first run: no previous run to compare with" "false" "$(rep '.changes.previous')"
+check_grep "terminal summary: counts" "3 works, 12 people, 16 credits, 0 gone" "$TEST_TMP/err1"
+check_grep "terminal summary: what to look at" "2 values not understood, 1 role texts unmapped, 4 names merged, 3 candidate duplicates, 2 conflicts between pages" "$TEST_TMP/err1"
+check_grep "terminal summary: where the report is" "report: $W/report.html" "$TEST_TMP/err1"
+check "TSV: one row per item, six columns" "6" "$(awk -F'\t' '{print NF}' "$W/report.tsv" | sort -u)"
+check_grep "TSV: a conflict row" "$(printf '^conflict\t18-1\tcharacter_name\tSpike | Spike Spiegel\t\t')" "$W/report.tsv"
+check_grep "TSV: a candidate row" "$(printf '^candidate\t26-200,26-201\ttakashi watanabe\tTakashi Watanabe | Takashi Watanabe\treview')" "$W/report.tsv"
+check_grep "text report lists the candidates" "takashi watanabe: 26-200, 26-201 (review)" "$W/report.txt"
+H=$W/report.html
+check_grep "HTML: a standalone page" '^<!DOCTYPE html>' "$H"
+check_grep "HTML: fetches nothing (CSP default-src 'none')" "default-src 'none'" "$H"
+check_no_grep "HTML: no script, no remote stylesheet or image" '<script\|<link \|<img \|src="http' "$H"
+check "HTML: inline SVG charts (roles, dates)" "2" "$(grep -o '<svg ' "$H" | wc -l)"
+check_grep "HTML: the bar of role 'other' is marked" '<rect [^>]*class="other"><title>other: 2</title>' "$H"
+check_grep "HTML: an escaped value, not markup" 'lists 12-3 (Music)' "$H"
+cp "$W/normalized.jsonl" "$TEST_TMP/n1.jsonl"
+
+# --- the same input again: the same bytes, no changes
+check_rc "normalize again" 0 norm --set normalize.overrides="$TOP/normalize/overrides.txt"
+check "same input, same normalized.jsonl" "" "$(cmp "$TEST_TMP/n1.jsonl" "$W/normalized.jsonl" 2>&1)"
+check "second run: nothing changed since the previous" "true|0|0|0|0" \
+	"$(rep '.changes | "\(.previous)|\(.counts.work.changed)|\(.counts.person.added)|\(.counts.person.removed)|\(.items|length)"')"
+
+# --- with overrides: rerunning normalize alone applies them
+check_rc "normalize with overrides.txt" 0 norm --set normalize.overrides="$D/overrides.txt"
+cp "$TEST_TMP/err" "$TEST_TMP/err2"
+check_credits 5 "with overrides"
+check "merge of two ids: one person left, the other's name kept" "26-400|Hiroshi Sato|Hiroshi Satō" \
+	"$(jq_ 'select(.person_id=="26-400" or .person_id=="26-401") | "\(.person_id)|\(.name)|\([.names[].name]|map(select(.=="Hiroshi Satō"))|join(","))"')"
+check "merged pages fill a missing field (hometown)" "Osaka" "$(jq_ 'select(.person_id=="26-400") | .hometown')"
+check "merged pages that disagree: a conflict, the kept person's value stands" \
+	"26-400|birth_date|1960-03-03|1961-04-04" \
+	"$(rep '.conflicts[] | select(.field=="birth_date") | "\(.entity_id)|\(.field)|\(.values[0].value)|\(.values[1].value)"')"
+check "name override: the display name, the old one kept as an alias" "Morimoto Kōji|Kōji Morimoto:alias" \
+	"$(jq_ 'select(.person_id=="26-100") | "\(.name)|\(.names[] | select(.name=="Kōji Morimoto") | "\(.name):\(.source)")"')"
+check "a merge by name carries the overrides line as evidence" \
+	"Takashi Watanabe|26-200|unlinked credit; merged by $D/overrides.txt:3" \
+	"$(rep '.merges[] | select(.name=="Takashi Watanabe") | "\(.name)|\(.person_id)|\(.evidence)"')"
+check "a separated pair is no longer for review" "takashi watanabe|kept apart by $D/overrides.txt:5" \
+	"$(rep '.candidates[] | select(.key=="takashi watanabe") | "\(.key)|\(.status)"')"
+check "a separated name (any spelling of its key) is listed as kept apart" "Yuko Ohtomo|26-300 Yuuko Ootomo|26-300" \
+	"$(rep '.review[] | select(.why|test("kept apart by")) | "\(.name)|\(.person_ids|join(","))"' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "every override line is reported, used or not" "2:merge:true 3:merge:true 4:separate:true 5:separate:true 6:name:true 8:merge:false" \
+	"$(rep '.overrides[] | "\(.line):\(.action):\(.used)"' | tr '\n' ' ' | sed 's/ $//')"
+check_grep "an override that decided nothing is a warning naming its line" \
+	"overrides.txt:8: this override decided nothing" "$TEST_TMP/err2"
+check "changes since the previous run: works changed, with their fields" \
+	"work:12-1:changed:credits work:12-2:changed:credits" \
+	"$(rep '.changes.items[] | select(.type=="work") | "\(.type):\(.id):\(.change):\(.fields|join(","))"' | tr '\n' ' ' | sed 's/ $//')"
+check "changes: 26-401 merged away is removed, 26-100 renamed is changed" "26-100:changed 26-401:removed" \
+	"$(rep '.changes.items[] | select(.id=="26-100" or .id=="26-401") | "\(.id):\(.change)"' | tr '\n' ' ' | sed 's/ $//')"
+check "changes: credits added and removed are counted" "4|4" \
+	"$(rep '.changes.counts.credit | "\(.added)|\(.removed)"')"
+check_grep "terminal summary: changes" "since the previous run: works +0 ~2 -0" "$TEST_TMP/err2"
+check "HTML: the changes chart appears with a previous run" "3" "$(grep -o '<svg ' "$W/report.html" | wc -l)"
+
+# --- bad overrides files: an error naming file and line; nothing written
+cp "$W/normalized.jsonl" "$TEST_TMP/n2.jsonl"
+bad() { printf '%s\n' "$@" >"$TEST_TMP/bad.txt"; }
+bad "# ok" "merge 26-1 26-2" "frobnicate 26-1 26-3"
+check_rc "an unknown action: config error" 3 norm --set normalize.overrides="$TEST_TMP/bad.txt"
+check_grep "naming file, line and action" "bad.txt:3: unknown action 'frobnicate' (merge, separate or name)" "$TEST_TMP/err"
+bad "merge Kouji 26-1"
+check_rc "a person that is not an id: config error" 3 norm --set normalize.overrides="$TEST_TMP/bad.txt"
+check_grep "naming it" "bad.txt:1: 'Kouji' is not a person id" "$TEST_TMP/err"
+bad "merge 26-1 26-2" "merge 26-2 26-3" "merge 26-3 26-1"
+check_rc "merges in a cycle: config error" 3 norm --set normalize.overrides="$TEST_TMP/bad.txt"
+check_grep "naming the line" "bad.txt:1: merges of 26-2 make a cycle" "$TEST_TMP/err"
+bad "merge 26-1 26-2" "separate 26-2 26-1"
+check_rc "a pair merged and separated: config error" 3 norm --set normalize.overrides="$TEST_TMP/bad.txt"
+check_grep "naming the second line" "bad.txt:2: 26-1 is both merged and separated" "$TEST_TMP/err"
+bad "name 26-1"
+check_rc "a line missing its last field: config error" 3 norm --set normalize.overrides="$TEST_TMP/bad.txt"
+check_grep "with an example" "bad.txt:1: 'name' needs a person id and a second field" "$TEST_TMP/err"
+check_rc "a configured overrides file that is missing: config error" 3 \
+	norm --set normalize.overrides="$TEST_TMP/none.txt"
+check_grep "naming it" "cannot read the overrides file '$TEST_TMP/none.txt'" "$TEST_TMP/err"
+check "after those errors the previous output is intact" "" "$(cmp "$TEST_TMP/n2.jsonl" "$W/normalized.jsonl" 2>&1)"
+
+# --- --explain
+check "--explain name gives the key" "key:      koji morimoto" \
+	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
+check "--explain date names the rule" "rule:     numeric-ambiguous-mdy (ambiguous: read by [normalize] date_order)" \
+	"$(norm --explain date '03/04/2005' 2>/dev/null | grep '^rule:')"
+t_done
