@@ -66,6 +66,24 @@ check "cast: Spike Spiegel voiced in two languages" "26-3001|ja
 check "sources trace each work to its page" "200|64" \
 	"$(q "select http_status, length(sha256) from sources where entity_id='12-1401'")"
 
+# the normalization report
+R=$TEST_TMP/work/report.json
+check "report: counts of the run" "8|25|34|3" \
+	"$(jq -r '.counts | "\(.works)|\(.people)|\(.credits)|\(.gone)"' "$R")"
+check "report: the unlinked 'Kouji Morimoto' joined to 26-1190, with its evidence and page" \
+	"Kouji Morimoto|26-1190|unlinked credit; its name key matches exactly one person|/akira/12-1302/" \
+	"$(jq -r '.merges[] | "\(.name)|\(.person_id)|\(.evidence)|\(.url)"' "$R" | sed 's|http://[^/]*||')"
+check "the merged credit is in the database under 26-1190" "storyboard|Storyboard" \
+	"$(q "select role, role_raw from credits where work_id='12-1302' and person_id='26-1190' and role='storyboard'")"
+check "report: the two Takashi Watanabe are candidates, not merged" "26-1733,26-8890|review" \
+	"$(jq -r '.candidates[] | "\(.person_ids|join(","))|\(.status)"' "$R")"
+check "report: the unmapped role with its count" "Script Assistance:1" \
+	"$(jq -r '.unmapped_roles[] | "\(.role):\(.count)"' "$R")"
+check "report: a date rule counted with an example" "1995年12月23日" \
+	"$(jq -r '.rules[] | select(.kind=="date" and .rule=="japanese") | .examples[0]' "$R")"
+check_grep "report.html names the merge" "Kouji Morimoto" "$TEST_TMP/work/report.html"
+check "report: first run, no previous" "false" "$(jq -r '.changes.previous' "$R")"
+
 # the requests fetch sent
 check_no_grep "no robots-disallowed or chrome path requested" \
 	'"path": "/\(forums\|profile\|search\|login\)/' "$SERVER_LOG"
@@ -90,6 +108,8 @@ sqlite3 "$DB" .dump >"$TEST_TMP/dump2"
 check "second run leaves the same database (.dump)" "" "$(cmp "$TEST_TMP/dump1" "$TEST_TMP/dump2" 2>&1)"
 check "second run gives byte-identical parse output" "" \
 	"$(cmp "$TEST_TMP/parsed1" "$TEST_TMP/work/parsed.jsonl" 2>&1)"
+check "second run: the report shows no change since the previous run" "true|0|0|0" \
+	"$(jq -r '.changes | "\(.previous)|\(.items|length)|\(.counts.credit.added)|\(.counts.credit.removed)"' "$R")"
 
 check "second run: a page gone (404) last night is not asked again" "0" \
 	"$(grep -c '"path": "/toshihiro-kawamoto/26-4001/' "$SERVER_LOG")"
