@@ -4,35 +4,160 @@
  * site id, child rows (titles, releases, credits, cast, names) replaced
  * per entity, only for entities whose normalized record changed. Gone
  * entities are marked, never deleted.
+ *
+ * How it stays fast:
+ * - A record's hash is that of its line, and its id is read from the
+ *   line's first bytes, so an unchanged record is recognised without
+ *   parsing its JSON at all.
+ * - The stored hashes are read in id order, a batch of rows at a time,
+ *   beside the file (which normalize writes in id order): no query per
+ *   record, and memory that does not grow with the database. A record out
+ *   of order is looked up by itself.
+ * - A changed record is parsed in place by jrec (no allocation per value)
+ *   and its rows written by statements prepared once.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "entity.h"
 #include "fsutil.h"
+#include "jrec.h"
 #include "log.h"
 #include "schema.h"
 #include "stage.h"
 #include "stagefile.h"
 
-/* Statements are prepared once per run, on first use, and kept. */
-#define MAX_STMTS 40
+/* The statements, prepared on first use and kept for the run. */
+enum {
+	S_WORK_RANGE, S_WORK_ONE, S_PERSON_RANGE, S_PERSON_ONE, S_SOURCE_RANGE, S_SOURCE_ONE,
+	S_WORK_PUT, S_TITLE, S_RELEASE, S_CREDIT, S_CAST, S_GENRE,
+	S_DEL_TITLES, S_DEL_RELEASES, S_DEL_CREDITS, S_DEL_CAST, S_DEL_GENRES,
+	S_PERSON_PUT, S_NAME, S_DEL_NAMES, S_SOURCE_PUT,
+	S_GONE_WORK, S_GONE_PERSON, S_GONE_SOURCE,
+	N_STMTS
+};
+
+/* The range queries read a batch of rows from a key on, in key order:
+ * id, the record hash, the gone flag (sources: the HTTP status). */
+#define BATCH 256
+/* After this many times the ids went back, a file is taken as out of
+ * order: its ids are looked up one by one. */
+#define MAX_RESTARTS 64
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char *const stmt_sql[N_STMTS] = {
+	[S_WORK_RANGE] = "SELECT work_id, record_sha256, gone FROM works WHERE work_id >= ? "
+			 "ORDER BY work_id LIMIT " STR(BATCH),
+	[S_WORK_ONE] = "SELECT work_id, record_sha256, gone FROM works WHERE work_id = ?",
+	[S_PERSON_RANGE] = "SELECT person_id, record_sha256, gone FROM people WHERE person_id >= ? "
+			   "ORDER BY person_id LIMIT " STR(BATCH),
+	[S_PERSON_ONE] = "SELECT person_id, record_sha256, gone FROM people WHERE person_id = ?",
+	[S_SOURCE_RANGE] = "SELECT entity_id, NULL, http_status FROM sources WHERE entity_id >= ? "
+			   "ORDER BY entity_id LIMIT " STR(BATCH),
+	[S_SOURCE_ONE] = "SELECT entity_id, NULL, http_status FROM sources WHERE entity_id = ?",
+	[S_WORK_PUT] =
+		"INSERT INTO works (work_id, title, title_native, kind, rating, runtime_min, "
+		"runtime_raw, episodes, summary, description, url, gone, record_sha256) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?12) ON CONFLICT(work_id) DO UPDATE SET "
+		"title=excluded.title, title_native=excluded.title_native, kind=excluded.kind, "
+		"rating=excluded.rating, runtime_min=excluded.runtime_min, "
+		"runtime_raw=excluded.runtime_raw, episodes=excluded.episodes, "
+		"summary=excluded.summary, description=excluded.description, url=excluded.url, "
+		"gone=0, record_sha256=excluded.record_sha256",
+	[S_TITLE] = "INSERT OR IGNORE INTO work_titles (work_id, title, lang, source) "
+		    "VALUES (?,?,?,?)",
+	[S_RELEASE] = "INSERT INTO releases (work_id, seq, title, lang, region, region_inferred, "
+		      "date, end_date, date_raw) VALUES (?,?,?,?,?,?,?,?,?)",
+	[S_CREDIT] = "INSERT OR IGNORE INTO credits (work_id, person_id, role, role_raw, note) "
+		     "VALUES (?,?,?,?,?)",
+	[S_CAST] = "INSERT OR IGNORE INTO \"cast\" (work_id, character_id, character_name, "
+		   "person_id, lang) VALUES (?,?,?,?,?)",
+	[S_GENRE] = "INSERT OR IGNORE INTO work_genres (work_id, kind, name) VALUES (?,?,?)",
+	[S_DEL_TITLES] = "DELETE FROM work_titles WHERE work_id = ?",
+	[S_DEL_RELEASES] = "DELETE FROM releases WHERE work_id = ?",
+	[S_DEL_CREDITS] = "DELETE FROM credits WHERE work_id = ?",
+	[S_DEL_CAST] = "DELETE FROM \"cast\" WHERE work_id = ?",
+	[S_DEL_GENRES] = "DELETE FROM work_genres WHERE work_id = ?",
+	[S_PERSON_PUT] =
+		"INSERT INTO people (person_id, name, name_native, birth_date, birth_raw, "
+		"death_date, death_raw, gender, hometown, website, url, gone, record_sha256) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET "
+		"name=excluded.name, name_native=excluded.name_native, "
+		"birth_date=excluded.birth_date, birth_raw=excluded.birth_raw, "
+		"death_date=excluded.death_date, death_raw=excluded.death_raw, "
+		"gender=excluded.gender, hometown=excluded.hometown, website=excluded.website, "
+		"url=excluded.url, gone=excluded.gone, record_sha256=excluded.record_sha256",
+	[S_NAME] = "INSERT OR IGNORE INTO person_names (person_id, name, source) VALUES (?,?,?)",
+	[S_DEL_NAMES] = "DELETE FROM person_names WHERE person_id = ?",
+	[S_SOURCE_PUT] =
+		"INSERT INTO sources (entity_id, url, http_status, fetched_at, sha256) "
+		"VALUES (?,?,?,?,?) ON CONFLICT(entity_id) DO UPDATE SET url=excluded.url, "
+		"http_status=excluded.http_status, fetched_at=excluded.fetched_at, "
+		"sha256=excluded.sha256",
+	/* A gone entity loses its record hash: if its page comes back with
+	 * the same record, that record is written again (gone = 0). */
+	[S_GONE_WORK] = "UPDATE works SET gone = 1, record_sha256 = NULL "
+			"WHERE work_id = ? AND gone = 0",
+	[S_GONE_PERSON] = "UPDATE people SET gone = 1, record_sha256 = NULL "
+			  "WHERE person_id = ? AND gone = 0",
+	[S_GONE_SOURCE] = "UPDATE sources SET http_status = ?2 "
+			  "WHERE entity_id = ?1 AND http_status IS NOT ?2",
+};
+
+/* What a cursor found for an id. */
+struct found {
+	int present;
+	const char *text;   /* column 1: the record hash, or NULL */
+	int num_null;       /* column 2 is NULL */
+	long long num;      /* column 2: gone, or the HTTP status */
+};
+
+/* Rows of a table in key order, read BATCH at a time beside a file in
+ * the same order (see the top of the file). */
+struct cursor {
+	int range, one;             /* statements */
+	int n, pos, end;            /* rows in the batch, the next, 1: no rows after them */
+	struct {
+		size_t id, text;    /* offsets in arena; text == (size_t)-1: NULL */
+		int num_null;
+		long long num;
+	} rows[BATCH];
+	char *arena;
+	size_t alen, acap;
+	char *last;                 /* the last id sought in order */
+	size_t lastcap;
+	char *one_buf;              /* the row found by a lookup out of order */
+	size_t one_cap;
+	unsigned long restarts;     /* times the ids went back */
+	unsigned long out_of_order; /* ids looked up one by one */
+};
 
 struct loader {
 	sqlite3 *db;
 	const char *path;
-	unsigned long inserted, updated, unchanged, gone, rows;
-	struct {
-		char *sql;
-		sqlite3_stmt *st;
-	} stmts[MAX_STMTS];
-	int n_stmts;
+	const char *in;
+	unsigned long line;
+	unsigned long inserted, updated, unchanged, gone;
+	unsigned long rows;                     /* inserted, updated or deleted */
+	sqlite3_stmt *st[N_STMTS];
+	struct jdoc doc;
+	struct cursor works, people;            /* records */
+	struct cursor gworks, gpeople, gsources; /* gone records */
 };
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static int db_fail(struct loader *l, const char *what)
 {
@@ -51,113 +176,249 @@ static int exec(struct loader *l, const char *sql)
 	return 0;
 }
 
-/* The prepared statement of sql, reset and unbound, or NULL after
- * logging. */
-static sqlite3_stmt *prep(struct loader *l, const char *sql)
+/* Statement k, prepared on first use; NULL after logging. */
+static sqlite3_stmt *stmt(struct loader *l, int k)
 {
-	for (int i = 0; i < l->n_stmts; i++)
-		if (!strcmp(l->stmts[i].sql, sql)) {
-			sqlite3_reset(l->stmts[i].st);
-			sqlite3_clear_bindings(l->stmts[i].st);
-			return l->stmts[i].st;
-		}
-	sqlite3_stmt *st;
-	if (l->n_stmts == MAX_STMTS || sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-							  &st, NULL) != SQLITE_OK) {
+	if (!l->st[k] && sqlite3_prepare_v3(l->db, stmt_sql[k], -1, SQLITE_PREPARE_PERSISTENT,
+					    &l->st[k], NULL) != SQLITE_OK) {
 		db_fail(l, "prepare");
 		return NULL;
 	}
-	l->stmts[l->n_stmts].sql = strdup(sql);
-	l->stmts[l->n_stmts].st = st;
-	l->n_stmts++;
-	return st;
+	return l->st[k];
 }
 
 static void stmts_free(struct loader *l)
 {
-	for (int i = 0; i < l->n_stmts; i++) {
-		sqlite3_finalize(l->stmts[i].st);
-		free(l->stmts[i].sql);
+	for (int i = 0; i < N_STMTS; i++) {
+		sqlite3_finalize(l->st[i]);
+		l->st[i] = NULL;
 	}
-	l->n_stmts = 0;
 }
 
-/* Runs the prepared statement st to its end; 0 or -1 after logging. */
+/* Runs st (a write) to its end and resets it, counting the rows it
+ * changed (not those of triggers); 0 or -1 after logging. */
 static int step_done(struct loader *l, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(l, what);
-}
-
-/* Runs sql with the JSON values of rec's members named in cols bound in
- * order (strings, integers, booleans, null). */
-static int run(struct loader *l, const char *sql, const json_t *rec,
-	       const char *const *cols, const char *extra_first)
-{
-	sqlite3_stmt *st = prep(l, sql);
-	int i = 1;
-
-	if (!st)
-		return -1;
-	if (extra_first)
-		sqlite3_bind_text(st, i++, extra_first, -1, SQLITE_STATIC);
-	for (const char *const *c = cols; *c; c++, i++) {
-		const json_t *v = json_object_get(rec, *c);
-		if (json_is_string(v))
-			sqlite3_bind_text(st, i, json_string_value(v), -1, SQLITE_STATIC);
-		else if (json_is_integer(v))
-			sqlite3_bind_int64(st, i, json_integer_value(v));
-		else if (json_is_boolean(v))
-			sqlite3_bind_int(st, i, json_is_true(v));
-		else
-			sqlite3_bind_null(st, i);
-	}
-	if (step_done(l, st, "write"))
-		return -1;
-	l->rows++;
+	if (rc != SQLITE_DONE)
+		return db_fail(l, what);
+	l->rows += (unsigned long)sqlite3_changes(l->db);
 	return 0;
 }
 
-/* Returns 1 when the entity's stored record hash equals sha, 0 when it
- * differs, 2 when the entity is new, -1 on error. */
-static int same_record(struct loader *l, const char *table, const char *idcol,
-		       const char *id, const char *sha)
+/* --- cursors */
+
+static void cursor_init(struct cursor *c, int range, int one)
 {
-	char sql[160];
-	sqlite3_stmt *st;
-	int rc;
-	snprintf(sql, sizeof sql, "SELECT record_sha256 FROM %s WHERE %s = ?", table, idcol);
-	if (!(st = prep(l, sql)))
+	memset(c, 0, sizeof *c);
+	c->range = range;
+	c->one = one;
+}
+
+static void cursor_free(struct cursor *c)
+{
+	free(c->arena);
+	free(c->last);
+	free(c->one_buf);
+	memset(c, 0, sizeof *c);
+}
+
+static int grow(char **p, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 256;
+	while (n < need)
+		n *= 2;
+	char *q = realloc(*p, n);
+	if (!q)
 		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* Copies the text of column i into the arena; its offset, or (size_t)-1
+ * for NULL, or (size_t)-2 when out of memory. */
+static size_t arena_put(struct cursor *c, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (!t)
+		return (size_t)-1;
+	size_t n = (size_t)sqlite3_column_bytes(st, i) + 1;
+	if (grow(&c->arena, &c->acap, c->alen + n))
+		return (size_t)-2;
+	memcpy(c->arena + c->alen, t, n);
+	c->alen += n;
+	return c->alen - n;
+}
+
+/* Reads the batch of rows from id on. */
+static int cursor_fill(struct loader *l, struct cursor *c, const char *id)
+{
+	sqlite3_stmt *st = stmt(l, c->range);
+	int rc;
+
+	if (!st)
+		return -1;
+	c->n = c->pos = 0;
+	c->alen = 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t a = arena_put(c, st, 0), b = arena_put(c, st, 1);
+		if (a == (size_t)-2 || b == (size_t)-2) {
+			sqlite3_reset(st);
+			log_error("out of memory");
+			return -1;
+		}
+		c->rows[c->n].id = a;
+		c->rows[c->n].text = b;
+		c->rows[c->n].num_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
+		c->rows[c->n].num = sqlite3_column_int64(st, 2);
+		c->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(l, "query");
+	c->end = c->n < BATCH;
+	return 0;
+}
+
+/* The row of id, out of order: one query. */
+static int cursor_one(struct loader *l, struct cursor *c, const char *id, struct found *f)
+{
+	sqlite3_stmt *st = stmt(l, c->one);
+	int rc;
+
+	if (!st)
+		return -1;
+	c->out_of_order++;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *old = sqlite3_column_text(st, 0);
-		rc = old && !strcmp((const char *)old, sha);
-	} else {
-		rc = rc == SQLITE_DONE ? 2 : db_fail(l, "query");
+		const unsigned char *t = sqlite3_column_text(st, 1);
+		f->present = 1;
+		f->text = NULL;
+		if (t) {
+			size_t n = (size_t)sqlite3_column_bytes(st, 1) + 1;
+			if (grow(&c->one_buf, &c->one_cap, n)) {
+				sqlite3_reset(st);
+				log_error("out of memory");
+				return -1;
+			}
+			memcpy(c->one_buf, t, n);
+			f->text = c->one_buf;
+		}
+		f->num_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
+		f->num = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return db_fail(l, "query");
 	}
 	sqlite3_reset(st);
-	return rc;
+	return 0;
 }
 
-static int put_source(struct loader *l, const json_t *src)
+/* Finds the stored row of id: *f tells whether there is one and its
+ * columns (valid until the next call). 0 or -1 after logging. */
+static int cursor_seek(struct loader *l, struct cursor *c, const char *id, struct found *f)
 {
-	static const char *const cols[] = { "entity_id", "url", "http_status", "fetched_at",
-					    "sha256", NULL };
-	if (!json_is_object(src) || !json_str(src, "url"))
+	memset(f, 0, sizeof *f);
+	if (c->last) {
+		int d = strcmp(id, c->last);
+		if (d == 0 || (d < 0 && c->restarts >= MAX_RESTARTS))
+			return cursor_one(l, c, id, f);
+		if (d < 0) {
+			/* normalize's id order is numeric (12-999 before 12-1000):
+			 * a run of ids of one length ascends, the next run starts
+			 * lower. Read again from there. */
+			c->restarts++;
+			c->n = c->pos = c->end = 0;
+		}
+	}
+	if (grow(&c->last, &c->lastcap, strlen(id) + 1)) {
+		log_error("out of memory");
+		return -1;
+	}
+	strcpy(c->last, id);
+	for (;;) {
+		while (c->pos < c->n && strcmp(c->arena + c->rows[c->pos].id, id) < 0)
+			c->pos++;
+		if (c->pos < c->n || c->end)
+			break;
+		/* Every row of the batch is before id: read on from id. */
+		if (cursor_fill(l, c, id))
+			return -1;
+	}
+	if (c->pos < c->n && !strcmp(c->arena + c->rows[c->pos].id, id)) {
+		f->present = 1;
+		f->text = c->rows[c->pos].text == (size_t)-1 ? NULL : c->arena + c->rows[c->pos].text;
+		f->num_null = c->rows[c->pos].num_null;
+		f->num = c->rows[c->pos].num;
+	}
+	return 0;
+}
+
+/* --- binding record values */
+
+static void bind_node(sqlite3_stmt *st, int i, const struct jnode *v)
+{
+	if (!v) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	switch (v->type) {
+	case J_STR:
+		sqlite3_bind_text(st, i, v->u.str.s, (int)v->u.str.len, SQLITE_STATIC);
+		break;
+	case J_INT:
+		sqlite3_bind_int64(st, i, v->u.i);
+		break;
+	case J_TRUE:
+	case J_FALSE:
+		sqlite3_bind_int(st, i, v->type == J_TRUE);
+		break;
+	default:
+		/* null, reals, arrays and objects (as load always did) */
+		sqlite3_bind_null(st, i);
+	}
+}
+
+/* Binds the members of obj named in cols to parameters first, first + 1... */
+static void bind_members(struct loader *l, sqlite3_stmt *st, int first, const struct jnode *obj,
+			 const char *const *cols)
+{
+	int hint = -1;
+	for (const char *const *c = cols; *c; c++)
+		bind_node(st, first++, jrec_get(&l->doc, obj, *c, &hint));
+}
+
+/* Inserts a child row per element of the array member key of rec: the
+ * entity id, then the element's members cols. */
+static int put_children(struct loader *l, int k, const char *id, const struct jnode *rec,
+			const char *key, const char *const *cols)
+{
+	const struct jnode *arr = jrec_get(&l->doc, rec, key, NULL);
+	sqlite3_stmt *st;
+
+	if (!arr || arr->type != J_ARR || !arr->u.kids.count)
 		return 0;
-	return run(l, "INSERT INTO sources (entity_id, url, http_status, fetched_at, sha256) "
-		      "VALUES (?,?,?,?,?) ON CONFLICT(entity_id) DO UPDATE SET url=excluded.url, "
-		      "http_status=excluded.http_status, fetched_at=excluded.fetched_at, "
-		      "sha256=excluded.sha256", src, cols, NULL);
+	if (!(st = stmt(l, k)))
+		return -1;
+	for (const struct jnode *v = jrec_first(&l->doc, arr); v; v = jrec_next(&l->doc, v)) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		bind_members(l, st, 2, v, cols);
+		if (step_done(l, st, "write"))
+			return -1;
+	}
+	return 0;
 }
 
-static int delete_children(struct loader *l, const char *id, const char *const *sqls)
+static int delete_children(struct loader *l, const char *id, const int *ks)
 {
-	for (const char *const *s = sqls; *s; s++) {
-		sqlite3_stmt *st = prep(l, *s);
+	for (; *ks >= 0; ks++) {
+		sqlite3_stmt *st = stmt(l, *ks);
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -167,154 +428,239 @@ static int delete_children(struct loader *l, const char *id, const char *const *
 	return 0;
 }
 
-static int load_work(struct loader *l, const json_t *w, const char *sha)
+static int put_source(struct loader *l, const struct jnode *rec)
+{
+	static const char *const cols[] = { "entity_id", "url", "http_status", "fetched_at",
+					    "sha256", NULL };
+	const struct jnode *src = jrec_get(&l->doc, rec, "source", NULL);
+	sqlite3_stmt *st;
+
+	if (!src || src->type != J_OBJ || !jrec_str(&l->doc, src, "url"))
+		return 0;
+	if (!(st = stmt(l, S_SOURCE_PUT)))
+		return -1;
+	bind_members(l, st, 1, src, cols);
+	return step_done(l, st, "write");
+}
+
+/* Writes a new or changed work: its row, its child rows (the old ones
+ * deleted first when it existed), its source. */
+static int put_work(struct loader *l, const struct jnode *w, const char *id, const char *sha,
+		    int existed)
 {
 	static const char *const cols[] = { "work_id", "title", "title_native", "kind", "rating",
 		"runtime_min", "runtime_raw", "episodes", "summary", "description", "url", NULL };
-	static const char *const kids[] = {
-		"DELETE FROM work_titles WHERE work_id = ?", "DELETE FROM releases WHERE work_id = ?",
-		"DELETE FROM credits WHERE work_id = ?", "DELETE FROM \"cast\" WHERE work_id = ?",
-		"DELETE FROM work_genres WHERE work_id = ?", NULL };
+	static const int kids[] = { S_DEL_TITLES, S_DEL_RELEASES, S_DEL_CREDITS, S_DEL_CAST,
+				    S_DEL_GENRES, -1 };
 	static const char *const tcols[] = { "title", "lang", "source", NULL };
-	static const char *const rcols[] = { "seq", "title", "lang", "region", "region_inferred",
+	static const char *const rcols[] = { "title", "lang", "region", "region_inferred",
 		"date", "end_date", "date_raw", NULL };
 	static const char *const ccols[] = { "person_id", "role", "role_raw", "note", NULL };
 	static const char *const kcols[] = { "character_id", "character_name", "person_id",
 		"lang", NULL };
-	const char *id = json_str(w, "work_id");
-	size_t i;
-	json_t *v;
+	sqlite3_stmt *st = stmt(l, S_WORK_PUT);
 
-	int same = same_record(l, "works", "work_id", id, sha);
-	if (same < 0)
+	if (!st)
 		return -1;
-	if (same == 1) {
-		l->unchanged++;
-		return 0;
-	}
-	if (same == 2)
-		l->inserted++;
-	else
-		l->updated++;
-	if (run(l, "INSERT INTO works (work_id, title, title_native, kind, rating, runtime_min, "
-		   "runtime_raw, episodes, summary, description, url, gone, record_sha256) "
-		   "VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?12) ON CONFLICT(work_id) DO UPDATE SET "
-		   "title=excluded.title, title_native=excluded.title_native, kind=excluded.kind, "
-		   "rating=excluded.rating, runtime_min=excluded.runtime_min, "
-		   "runtime_raw=excluded.runtime_raw, episodes=excluded.episodes, "
-		   "summary=excluded.summary, description=excluded.description, url=excluded.url, "
-		   "gone=0, record_sha256=excluded.record_sha256", w, cols, NULL))
+	bind_members(l, st, 1, w, cols);
+	sqlite3_bind_text(st, 12, sha, 64, SQLITE_STATIC);
+	if (step_done(l, st, "write"))
 		return -1;
-	{
-		/* record_sha256 is bound separately: it is not a record member. */
-		sqlite3_stmt *st = prep(l, "UPDATE works SET record_sha256 = ? WHERE work_id = ?");
-		if (!st)
-			return -1;
-		sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		if (step_done(l, st, "write"))
-			return -1;
-	}
-	if (delete_children(l, id, kids))
+	if (existed && delete_children(l, id, kids))
 		return -1;
-	json_array_foreach(json_object_get(w, "titles"), i, v)
-		if (run(l, "INSERT OR IGNORE INTO work_titles (work_id, title, lang, source) "
-			   "VALUES (?,?,?,?)", v, tcols, id))
+	if (put_children(l, S_TITLE, id, w, "titles", tcols))
+		return -1;
+	/* releases: seq is the place on the page, from 1 */
+	const struct jnode *rel = jrec_get(&l->doc, w, "releases", NULL);
+	if (rel && rel->type == J_ARR && rel->u.kids.count) {
+		long long seq = 0;
+		if (!(st = stmt(l, S_RELEASE)))
 			return -1;
-	json_array_foreach(json_object_get(w, "releases"), i, v) {
-		json_object_set_new(v, "seq", json_integer((json_int_t)i + 1));
-		if (run(l, "INSERT INTO releases (work_id, seq, title, lang, region, region_inferred, "
-			   "date, end_date, date_raw) VALUES (?,?,?,?,?,?,?,?,?)", v, rcols, id))
-			return -1;
-	}
-	json_array_foreach(json_object_get(w, "credits"), i, v)
-		if (run(l, "INSERT OR IGNORE INTO credits (work_id, person_id, role, role_raw, note) "
-			   "VALUES (?,?,?,?,?)", v, ccols, id))
-			return -1;
-	json_array_foreach(json_object_get(w, "cast"), i, v)
-		if (run(l, "INSERT OR IGNORE INTO \"cast\" (work_id, character_id, character_name, "
-			   "person_id, lang) VALUES (?,?,?,?,?)", v, kcols, id))
-			return -1;
-	static const char *const gk[] = { "genres", "themes" };
-	for (int g = 0; g < 2; g++) {
-		json_array_foreach(json_object_get(w, gk[g]), i, v) {
-			json_t *row = json_object();
-			json_object_set_new(row, "kind", json_string(g ? "theme" : "genre"));
-			json_object_set(row, "name", v);
-			static const char *const gcols[] = { "kind", "name", NULL };
-			int rc = run(l, "INSERT OR IGNORE INTO work_genres (work_id, kind, name) "
-				        "VALUES (?,?,?)", row, gcols, id);
-			json_decref(row);
-			if (rc)
+		for (const struct jnode *v = jrec_first(&l->doc, rel); v; v = jrec_next(&l->doc, v)) {
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, ++seq);
+			bind_members(l, st, 3, v, rcols);
+			if (step_done(l, st, "write"))
 				return -1;
 		}
 	}
-	return put_source(l, json_object_get(w, "source"));
+	if (put_children(l, S_CREDIT, id, w, "credits", ccols) ||
+	    put_children(l, S_CAST, id, w, "cast", kcols))
+		return -1;
+	static const char *const gk[] = { "genres", "themes" };
+	for (int g = 0; g < 2; g++) {
+		const struct jnode *arr = jrec_get(&l->doc, w, gk[g], NULL);
+		if (!arr || arr->type != J_ARR || !arr->u.kids.count)
+			continue;
+		if (!(st = stmt(l, S_GENRE)))
+			return -1;
+		for (const struct jnode *v = jrec_first(&l->doc, arr); v; v = jrec_next(&l->doc, v)) {
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, g ? "theme" : "genre", -1, SQLITE_STATIC);
+			bind_node(st, 3, v);
+			if (step_done(l, st, "write"))
+				return -1;
+		}
+	}
+	return put_source(l, w);
 }
 
-static int load_person(struct loader *l, const json_t *p, const char *sha)
+static int put_person(struct loader *l, const struct jnode *p, const char *id, const char *sha,
+		      int existed)
 {
 	static const char *const cols[] = { "person_id", "name", "name_native", "birth_date",
 		"birth_raw", "death_date", "death_raw", "gender", "hometown", "website", "url",
 		"gone", NULL };
-	static const char *const kids[] = { "DELETE FROM person_names WHERE person_id = ?", NULL };
+	static const int kids[] = { S_DEL_NAMES, -1 };
 	static const char *const ncols[] = { "name", "source", NULL };
-	const char *id = json_str(p, "person_id");
-	size_t i;
-	json_t *v;
+	sqlite3_stmt *st = stmt(l, S_PERSON_PUT);
 
-	int same = same_record(l, "people", "person_id", id, sha);
-	if (same < 0)
-		return -1;
-	if (same == 1) {
-		l->unchanged++;
-		return 0;
-	}
-	if (same == 2)
-		l->inserted++;
-	else
-		l->updated++;
-	if (run(l, "INSERT INTO people (person_id, name, name_native, birth_date, birth_raw, "
-		   "death_date, death_raw, gender, hometown, website, url, gone) "
-		   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET "
-		   "name=excluded.name, name_native=excluded.name_native, "
-		   "birth_date=excluded.birth_date, birth_raw=excluded.birth_raw, "
-		   "death_date=excluded.death_date, death_raw=excluded.death_raw, "
-		   "gender=excluded.gender, hometown=excluded.hometown, website=excluded.website, "
-		   "url=excluded.url, gone=excluded.gone", p, cols, NULL))
-		return -1;
-	sqlite3_stmt *st = prep(l, "UPDATE people SET record_sha256 = ? WHERE person_id = ?");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	bind_members(l, st, 1, p, cols);
+	sqlite3_bind_text(st, 13, sha, 64, SQLITE_STATIC);
 	if (step_done(l, st, "write"))
 		return -1;
-	if (delete_children(l, id, kids))
+	if (existed && delete_children(l, id, kids))
 		return -1;
-	json_array_foreach(json_object_get(p, "names"), i, v)
-		if (run(l, "INSERT OR IGNORE INTO person_names (person_id, name, source) "
-			   "VALUES (?,?,?)", v, ncols, id))
-			return -1;
-	return put_source(l, json_object_get(p, "source"));
+	if (put_children(l, S_NAME, id, p, "names", ncols))
+		return -1;
+	return put_source(l, p);
 }
 
-static int load_gone(struct loader *l, const json_t *g)
+/* A gone record: the entity is marked gone (if it is stored and not yet
+ * marked) and its source takes the status (if stored and different). */
+static int put_gone(struct loader *l, const struct jnode *g, const char *id)
 {
-	static const char *const cols[] = { "entity_id", NULL };
-	const char *id = json_str(g, "entity_id");
+	const struct jnode *status = jrec_get(&l->doc, g, "http_status", NULL);
 	enum entity_kind k = entity_kind_of(id);
-	int rc = 0;
-	if (k == ENT_WORK)
-		rc = run(l, "UPDATE works SET gone = 1 WHERE work_id = ? AND gone = 0", g, cols, NULL);
-	else if (k == ENT_PERSON)
-		rc = run(l, "UPDATE people SET gone = 1 WHERE person_id = ? AND gone = 0", g, cols, NULL);
-	if (!rc && sqlite3_changes(l->db))
-		l->gone++;
-	if (!rc)
-		rc = run(l, "UPDATE sources SET http_status = ?2 WHERE entity_id = ?1",
-			 g, (const char *const[]){ "entity_id", "http_status", NULL }, NULL);
-	return rc;
+	struct cursor *c = k == ENT_WORK ? &l->gworks : k == ENT_PERSON ? &l->gpeople : NULL;
+	struct found f;
+	sqlite3_stmt *st;
+
+	if (c) {
+		if (cursor_seek(l, c, id, &f))
+			return -1;
+		if (f.present && (f.num_null || f.num == 0)) {
+			if (!(st = stmt(l, k == ENT_WORK ? S_GONE_WORK : S_GONE_PERSON)))
+				return -1;
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			if (step_done(l, st, "write"))
+				return -1;
+			if (sqlite3_changes(l->db))
+				l->gone++;
+		}
+	}
+	if (cursor_seek(l, &l->gsources, id, &f))
+		return -1;
+	if (!f.present)
+		return 0;
+	if (status && status->type == J_INT && !f.num_null && f.num == status->u.i)
+		return 0;
+	if ((!status || status->type == J_NULL) && f.num_null)
+		return 0;
+	if (!(st = stmt(l, S_GONE_SOURCE)))
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	bind_node(st, 2, status);
+	return step_done(l, st, "write");
+}
+
+/* --- records */
+
+enum rtype { R_OTHER, R_WORK, R_PERSON, R_GONE };
+
+/* The type and id of a record as normalize writes it, from the line's
+ * first bytes: {"type":"work","work_id":"12-1401",... Returns R_OTHER
+ * when the line does not start that way (it is then parsed to know). */
+static enum rtype quick_id(const char *line, size_t n, char *id, size_t cap)
+{
+	static const struct {
+		const char *prefix;
+		enum rtype t;
+	} pre[] = {
+		{ "{\"type\":\"work\",\"work_id\":\"", R_WORK },
+		{ "{\"type\":\"person\",\"person_id\":\"", R_PERSON },
+		{ "{\"type\":\"gone\",\"entity_id\":\"", R_GONE },
+	};
+	for (size_t i = 0; i < sizeof pre / sizeof *pre; i++) {
+		size_t pl = strlen(pre[i].prefix);
+		if (n <= pl || memcmp(line, pre[i].prefix, pl))
+			continue;
+		size_t k = 0;
+		for (const char *p = line + pl; p < line + n && *p != '"'; p++) {
+			if (*p == '\\' || (unsigned char)*p < 0x20 || k + 1 >= cap)
+				return R_OTHER;
+			id[k++] = *p;
+		}
+		if (!k || line[pl + k] != '"')
+			return R_OTHER;
+		id[k] = '\0';
+		return pre[i].t;
+	}
+	return R_OTHER;
+}
+
+/* Loads one record line (n bytes with its newline). Returns an exit code
+ * (EXIT_OK, EXIT_INPUT, EXIT_OUTPUT) after logging. */
+static int put_record(struct loader *l, char *line, size_t n)
+{
+	char sha[65], qid[ENTITY_ID_MAX * 2];
+	enum rtype qt = quick_id(line, n, qid, sizeof qid);
+	struct found f;
+	int have_f = 0;
+
+	/* The record's hash is that of its line: normalize writes the same
+	 * bytes for the same record. */
+	sha256_hex(line, n, sha);
+	if (qt == R_WORK || qt == R_PERSON) {
+		if (cursor_seek(l, qt == R_WORK ? &l->works : &l->people, qid, &f))
+			return EXIT_OUTPUT;
+		have_f = 1;
+		if (f.present && f.text && !strcmp(f.text, sha)) {
+			l->unchanged++;
+			return EXIT_OK;
+		}
+	}
+	if (jrec_parse(&l->doc, line, n) || jrec_root(&l->doc)->type != J_OBJ) {
+		log_error("%s:%lu: bad record: %s (at byte %zu)", l->in, l->line,
+			  l->doc.err ? l->doc.err : "not an object", l->doc.errpos + 1);
+		return EXIT_INPUT;
+	}
+	const struct jnode *rec = jrec_root(&l->doc);
+	const char *type = jrec_str(&l->doc, rec, "type");
+	enum rtype t;
+	if (!type) {
+		log_error("%s:%lu: record without a type", l->in, l->line);
+		return EXIT_INPUT;
+	}
+	t = !strcmp(type, "work") ? R_WORK : !strcmp(type, "person") ? R_PERSON
+		: !strcmp(type, "gone") ? R_GONE : R_OTHER;
+	if (t == R_OTHER)
+		return EXIT_OK;
+	const char *idkey = t == R_WORK ? "work_id" : t == R_PERSON ? "person_id" : "entity_id";
+	const char *id = jrec_str(&l->doc, rec, idkey);
+	if (!id || !*id) {
+		log_error("%s:%lu: %s record without a %s", l->in, l->line, type, idkey);
+		return EXIT_INPUT;
+	}
+	if (t == R_GONE)
+		return put_gone(l, rec, id) ? EXIT_OUTPUT : EXIT_OK;
+	if (!have_f || qt != t || strcmp(id, qid)) {
+		if (cursor_seek(l, t == R_WORK ? &l->works : &l->people, id, &f))
+			return EXIT_OUTPUT;
+		if (f.present && f.text && !strcmp(f.text, sha)) {
+			l->unchanged++;
+			return EXIT_OK;
+		}
+	}
+	if (f.present)
+		l->updated++;
+	else
+		l->inserted++;
+	int e = t == R_WORK ? put_work(l, rec, id, sha, f.present)
+			    : put_person(l, rec, id, sha, f.present);
+	return e ? EXIT_OUTPUT : EXIT_OK;
 }
 
 static int open_db(struct loader *l, const struct config *cfg)
@@ -364,8 +710,48 @@ static int check_schema(struct loader *l)
 	for (int v = version > 0 ? version : SCHEMA_VERSION; v < SCHEMA_VERSION; v++)
 		if (schema_migrations[v - 1] && exec(l, schema_migrations[v - 1]))
 			return EXIT_OUTPUT;
+	if (version == SCHEMA_VERSION)
+		return EXIT_OK;
 	snprintf(pv, sizeof pv, "PRAGMA user_version = %d", SCHEMA_VERSION);
 	return exec(l, pv) ? EXIT_OUTPUT : EXIT_OK;
+}
+
+/* Reads every record of the file and loads it. Returns an exit code. */
+static int load_records(struct loader *l, struct stage_reader *r)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = EXIT_OK;
+
+	l->line = r->line;
+	for (;;) {
+		errno = 0;
+		if ((n = getline(&buf, &cap, r->fp)) < 0) {
+			if (errno) {
+				log_error("cannot read '%s': %s", l->in, strerror(errno));
+				rc = EXIT_INPUT;
+			}
+			break;
+		}
+		l->line++;
+		if (n == 1 && buf[0] == '\n')
+			continue;
+		if (buf[n - 1] != '\n') {
+			log_error("%s:%lu: truncated record (rerun the stage that writes it)", l->in,
+				  l->line);
+			rc = EXIT_INPUT;
+			break;
+		}
+		if ((rc = put_record(l, buf, (size_t)n)))
+			break;
+		if (stage_stop) {
+			rc = EXIT_INTERRUPTED;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
 }
 
 static int load_run(struct stage_ctx *ctx)
@@ -374,11 +760,17 @@ static int load_run(struct stage_ctx *ctx)
 	struct stage_reader r;
 	char *in = fs_join(ctx->work_dir, "normalized.jsonl");
 	char *db = config_path(&ctx->cfg, "load", "database");
-	json_t *rec;
-	int rc, got;
+	int rc;
+	double t0 = now(), t_open = 0, t_schema = 0, t_records = 0, t_commit = 0;
 
 	memset(&l, 0, sizeof l);
 	l.path = db;
+	l.in = in;
+	cursor_init(&l.works, S_WORK_RANGE, S_WORK_ONE);
+	cursor_init(&l.people, S_PERSON_RANGE, S_PERSON_ONE);
+	cursor_init(&l.gworks, S_WORK_RANGE, S_WORK_ONE);
+	cursor_init(&l.gpeople, S_PERSON_RANGE, S_PERSON_ONE);
+	cursor_init(&l.gsources, S_SOURCE_RANGE, S_SOURCE_ONE);
 	if (stage_reader_open(&r, in, "animewiki-normalized", 1)) {
 		free(in);
 		free(db);
@@ -394,45 +786,20 @@ static int load_run(struct stage_ctx *ctx)
 				  "[load] busy_timeout)", db, config_int(&ctx->cfg, "load", "busy_timeout"));
 		goto cleanup;
 	}
+	t_open = now();
 	if ((rc = check_schema(&l)))
 		goto rollback;
-	while ((got = stage_reader_next(&r, &rec)) == 1) {
-		const char *type = json_str(rec, "type");
-		/* The record's hash is that of its line: normalize writes the
-		 * same bytes for the same record. */
-		char sha[65];
-		sha256_hex(r.lbuf, strlen(r.lbuf), sha);
-		int e = 0;
-		if (!type) {
-			log_error("%s:%lu: record without a type", in, r.line);
-			e = -1;
-		} else if (!strcmp(type, "work")) {
-			e = load_work(&l, rec, sha);
-		} else if (!strcmp(type, "person")) {
-			e = load_person(&l, rec, sha);
-		} else if (!strcmp(type, "gone")) {
-			e = load_gone(&l, rec);
-		}
-		json_decref(rec);
-		if (e) {
-			rc = EXIT_OUTPUT;
-			goto rollback;
-		}
-		if (stage_stop) {
-			rc = EXIT_INTERRUPTED;
-			goto rollback;
-		}
-	}
-	if (got < 0) {
-		rc = EXIT_INPUT;
+	t_schema = now();
+	if ((rc = load_records(&l, &r)))
 		goto rollback;
-	}
+	t_records = now();
 	if (exec(&l, "COMMIT")) {
 		rc = EXIT_OUTPUT;
 		goto rollback;
 	}
-	log_info("loaded '%s': %lu inserted, %lu updated, %lu unchanged, %lu marked gone",
-		 db, l.inserted, l.updated, l.unchanged, l.gone);
+	t_commit = now();
+	log_info("loaded '%s': %lu inserted, %lu updated, %lu unchanged, %lu marked gone; "
+		 "%lu rows written", db, l.inserted, l.updated, l.unchanged, l.gone, l.rows);
 	goto cleanup;
 rollback:
 	exec(&l, "ROLLBACK");
@@ -440,8 +807,20 @@ rollback:
 cleanup:
 	stage_reader_close(&r);
 	stmts_free(&l);
+	jrec_free(&l.doc);
 	if (l.db)
 		sqlite3_close(l.db);
+	if (t_commit > 0)
+		log_debug("seconds: open %.3f, schema %.3f, records %.3f, commit %.3f, close %.3f; "
+			  "ids looked up out of order: %lu", t_open - t0, t_schema - t_open,
+			  t_records - t_schema, t_commit - t_records, now() - t_commit,
+			  l.works.out_of_order + l.people.out_of_order + l.gworks.out_of_order +
+			  l.gpeople.out_of_order + l.gsources.out_of_order);
+	cursor_free(&l.works);
+	cursor_free(&l.people);
+	cursor_free(&l.gworks);
+	cursor_free(&l.gpeople);
+	cursor_free(&l.gsources);
 	free(in);
 	free(db);
 	return rc;

@@ -46,9 +46,12 @@ check "FTS5 over names finds a person by an alias" "26-1007" \
 
 # --- idempotence
 h_a=$(dumphash "$DB")
+cp "$DB" "$TEST_TMP/before.db"
 check_rc "the same input loaded again" 0 "$BIN/load" $(lopts)
 check_grep "rewrites nothing" "0 inserted, 0 updated, 8000 unchanged" "$TEST_TMP/err"
+check_grep "writes no row" "8000 unchanged, 0 marked gone; 0 rows written" "$TEST_TMP/err"
 check "the same database (.dump)" "$h_a" "$(dumphash "$DB")"
+check "not a byte of the database file changed" "" "$(cmp "$TEST_TMP/before.db" "$DB" 2>&1)"
 
 # the new content, for the comparisons below
 cp "$DB" "$TEST_TMP/a.db"
@@ -122,6 +125,106 @@ check_grep "naming the database and the wait" "is locked by another writer (wait
 check "after waiting about busy_timeout" "yes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { d = b - a; print (d >= 0.45 && d < 2.4) ? "yes" : "no: " d }')"
 check_rc "with a longer busy_timeout it waits for the writer and loads" 0 "$BIN/load" $(lopts) --set load.busy_timeout=10000
 wait "$locker"
+
+# --- record order, a gone entity that comes back, the JSON reader, bad input
+# normalize writes ids in numeric order (x- ids first, 12-9 before 12-10):
+# load follows it without a lookup per record, and still loads any order.
+rm -f "$DB" "$DB"-wal "$DB"-shm
+python3 - "$TEST_TMP" <<'P'
+import json, random, sys
+d = sys.argv[1]
+def work(i, title="Work %d", **kw):
+    wid = "12-%d" % i
+    r = {"type": "work", "work_id": wid, "title": title % i, "kind": "Movie", "runtime_min": 90,
+         "titles": [{"title": title % i, "lang": "en", "source": "main"}],
+         "releases": [{"title": title % i, "region": "US", "region_inferred": True, "date": "2001"}],
+         "credits": [{"person_id": "x-%012x" % (i % 7), "role": "director", "role_raw": "Director"}],
+         "genres": ["Drama"], "source": {"url": "http://127.0.0.1/w/%s/" % wid, "entity_id": wid,
+                                         "http_status": 200, "sha256": "%064x" % i}}
+    r.update(kw)
+    return r
+def person(pid):
+    return {"type": "person", "person_id": pid, "name": "P " + pid, "gone": False,
+            "names": [{"name": "P " + pid, "source": "main"}], "source": None}
+ids = [9, 10, 11, 99, 100, 101, 999, 1000, 10000, 123456]
+people = [person("x-%012x" % k) for k in range(7)] + [person("26-%d" % i) for i in (5, 40, 300)]
+def write(name, recs, raw=()):
+    with open("%s/%s" % (d, name), "w") as f:
+        f.write('{"format":"animewiki-normalized","version":1}\n')
+        for r in recs:
+            f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for line in raw:
+            f.write(line + "\n")
+ordered = [work(i) for i in ids] + people
+write("o1.jsonl", ordered)
+# the same records in another order, one of them with its members reordered
+shuffled = ordered[:]
+random.Random(7).shuffle(shuffled)
+w = shuffled.index(ordered[0])
+shuffled[w] = dict(reversed(list(shuffled[w].items())))
+write("o2.jsonl", shuffled)
+# 12-10 gone (404), 12-11 changed
+write("o3.jsonl", [work(i) for i in ids if i not in (10, 11)] + [work(11, "Work %d (new)")] + people
+      + [{"type": "gone", "entity_id": "12-10", "url": "http://127.0.0.1/w/12-10/", "http_status": 404}])
+# escapes the reader must decode as JSON does
+esc = r'{"type":"work","work_id":"12-77","title":"caf\u00e9 \ud83d\ude00 \"q\" b\\s a\/b\t\u00e9t\u00e9 \u65e5","kind":null,"runtime_min":-5,"episodes":12,"titles":[],"releases":[{"title":"\u0041","region_inferred":false}],"credits":[],"cast":[],"genres":[],"themes":[],"source":null}'
+write("o4.jsonl", ordered, [esc])
+with open(d + "/o4-title", "w") as f:
+    f.write(json.loads(esc)["title"].encode().hex().upper() + "\n")
+write("bad1.jsonl", ordered[:3], ['{"type":"work","work_id":"12-5","title":"x",}'])
+write("bad2.jsonl", ordered[:3])
+with open(d + "/bad2.jsonl", "ab") as f:
+    f.write(b'{"type":"work","work_id":"12-5","title":"\xff"}\n')
+with open(d + "/bad3.jsonl", "w") as f:
+    f.write('{"format":"animewiki-normalized","version":1}\n' + json.dumps(work(5)))
+P
+# the content, without record hashes (the shuffled file has a line of other bytes)
+contents() { sqlite3 "$DB" "select work_id, title, kind, runtime_min, episodes, gone from works order by 1" "select work_id, title, lang, source from work_titles order by 1, 2" \
+	"select * from releases order by 1, 2" "select * from credits order by 1, 2, 3" "select * from work_genres order by 1, 2, 3" \
+	"select person_id, name, gone from people order by 1" "select person_id, name, source from person_names order by 1, 2" \
+	"select * from sources order by 1" | sha256sum | cut -c1-16; }
+cp "$TEST_TMP/o1.jsonl" "$W/normalized.jsonl"
+check_rc "load of ids in normalize's order (12-9, 12-10 ... 12-123456)" 0 "$BIN/load" $(lopts) -v
+check_grep "follows the file without a lookup per record" "ids looked up out of order: 0" "$TEST_TMP/err"
+h_o1=$(contents)
+check_rc "loaded again" 0 "$BIN/load" $(lopts)
+check_grep "every record unchanged, no row written" "0 inserted, 0 updated, 20 unchanged, 0 marked gone; 0 rows written" "$TEST_TMP/err"
+cp "$TEST_TMP/o2.jsonl" "$W/normalized.jsonl"
+check_rc "the same records shuffled (one with its members in another order)" 0 "$BIN/load" $(lopts)
+check_grep "are the same records" "0 inserted, 1 updated, 19 unchanged" "$TEST_TMP/err"
+check "the same content" "$h_o1" "$(contents)"
+rm -f "$DB" "$DB"-wal "$DB"-shm
+check_rc "a shuffled file into a new database" 0 "$BIN/load" $(lopts)
+check "gives the same content" "$h_o1" "$(contents)"
+cp "$TEST_TMP/o1.jsonl" "$W/normalized.jsonl"
+check_rc "the ordered file again" 0 "$BIN/load" $(lopts)
+cp "$TEST_TMP/o3.jsonl" "$W/normalized.jsonl"
+check_rc "a work gone, another changed" 0 "$BIN/load" $(lopts)
+check_grep "counts them" "0 inserted, 1 updated, 18 unchanged, 1 marked gone" "$TEST_TMP/err"
+check "the gone work is kept, marked gone, its source has the 404" "1|404" \
+	"$(q "select gone, http_status from works join sources on entity_id = work_id where work_id = '12-10'")"
+check_rc "the gone record again" 0 "$BIN/load" $(lopts)
+check_grep "changes nothing" "0 marked gone; 0 rows written" "$TEST_TMP/err"
+cp "$TEST_TMP/o1.jsonl" "$W/normalized.jsonl"
+check_rc "the gone work comes back with the record it had" 0 "$BIN/load" $(lopts)
+check "and is written again, no longer gone" "$h_o1" "$(contents)"
+cp "$TEST_TMP/o4.jsonl" "$W/normalized.jsonl"
+check_rc "a record with JSON escapes" 0 "$BIN/load" $(lopts)
+check "\\u, surrogate pairs, \\\", \\\\, \\/ and \\t decoded as JSON does" "$(cat "$TEST_TMP/o4-title")" \
+	"$(q "select hex(title) from works where work_id = '12-77'")"
+check "integers, null, booleans" "-5|12||0|A" \
+	"$(q "select runtime_min, episodes, kind, region_inferred, r.title from works join releases r using (work_id) where work_id = '12-77'")"
+h=$(dumphash "$DB")
+for b in bad1 bad2; do
+	cp "$TEST_TMP/$b.jsonl" "$W/normalized.jsonl"
+	check_rc "a bad record ($b) is an input error (exit 4)" 4 "$BIN/load" $(lopts)
+	check_grep "naming the file and line" "normalized.jsonl:5: bad record: " "$TEST_TMP/err"
+done
+check_grep "invalid UTF-8 is refused" "invalid UTF-8" "$TEST_TMP/err"
+cp "$TEST_TMP/bad3.jsonl" "$W/normalized.jsonl"
+check_rc "a truncated last record is an input error (exit 4)" 4 "$BIN/load" $(lopts)
+check_grep "and says so" "normalized.jsonl:2: truncated record" "$TEST_TMP/err"
+check "nothing was written by the failed loads" "$h" "$(dumphash "$DB")"
 
 # --- upgrade of a saved version-1 database, in place
 rm -f "$DB" "$DB"-wal "$DB"-shm
