@@ -29,7 +29,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DPROJECT_VERSION='"$(VERSION)
 PC_BASE  := sqlite3 libpcre2-8 inih jansson libcrypto
 PC_FETCH := libcurl libxml-2.0
 PC_PARSE := libxml-2.0
-PC_NORM  := libutf8proc libxml-2.0
+PC_NORM  := libutf8proc libxml-2.0 yajl
 BASE_CFLAGS := $(shell $(PKG) --cflags $(PC_BASE) 2>/dev/null)
 BASE_LIBS   := $(shell $(PKG) --libs $(PC_BASE) 2>/dev/null) -lm -pthread
 

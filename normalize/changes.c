@@ -92,10 +92,10 @@ struct changes *changes_open(const char *prev_path, const char *format)
 	return c;
 }
 
-void changes_add(struct changes *c, const json_t *rec, const char *line, size_t len,
+void changes_add(struct changes *c, const char *key, const char *line, size_t len,
 		 long offset)
 {
-	char h[65], kb[96];
+	char h[65];
 	if (!c->prev)
 		return;
 	line_hash(line, len, h);
@@ -103,9 +103,6 @@ void changes_add(struct changes *c, const json_t *rec, const char *line, size_t 
 		json_object_del(c->prev_lines, h);
 		return;
 	}
-	const char *key = changes_key(rec, kb, sizeof kb);
-	if (!key)
-		return;
 	if (c->nfresh == c->afresh) {
 		size_t na = c->afresh ? 2 * c->afresh : 256;
 		struct pending *p = realloc(c->fresh, na * sizeof *p);

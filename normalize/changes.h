@@ -22,9 +22,9 @@ struct changes;
  * when memory runs out. */
 struct changes *changes_open(const char *prev_path, const char *format);
 
-/* Notes one record of the new file: its line (without newline) and where
- * it starts in the new file. rec is the record itself (not stolen). */
-void changes_add(struct changes *c, const json_t *rec, const char *line, size_t len,
+/* Notes one record of the new file: its identity (as changes_key gives
+ * it), its line (without newline) and where it starts in the new file. */
+void changes_add(struct changes *c, const char *key, const char *line, size_t len,
 		 long offset);
 
 /* Compares what is left, reading changed records back from the new file

@@ -6,6 +6,9 @@
  * evidence, which were not and should be reviewed, where pages disagree,
  * and what changed since the previous run. The user's overrides file
  * (overrides.h) forces or forbids merges and fixes names.
+ *
+ * The input is read into plain structs (input.h) and the output written
+ * with YAJL's generator: a DOM per record would cost many times the work.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -15,11 +18,13 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <yajl/yajl_gen.h>
 
 #include "changes.h"
 #include "date.h"
 #include "entity.h"
 #include "fsutil.h"
+#include "input.h"
 #include "log.h"
 #include "names.h"
 #include "overrides.h"
@@ -33,12 +38,29 @@
 #define NORM_FORMAT "animewiki-normalized"
 #define NORM_VERSION 1
 #define MAX_ROLES 16
+#define MAX_RULES 256
+
+struct rule_count {
+	char name[96];       /* "kind:rule" */
+	long count;
+	char *ex[3];         /* the first distinct examples */
+	int nex;
+};
+
+struct idx {
+	const char *id;
+	const struct in_page *pg;
+	long type;           /* TYPE and ID of TYPE-ID, for sorting as cmp_id */
+	long long num;
+};
 
 struct norm {
 	enum date_order order;
 	struct role_map *roles;
 	struct overrides ov;
-	json_t *works, *pages, *chars, *gone;   /* id -> parsed record */
+	struct input in;
+	struct idx *works, *people, *gone;
+	size_t nworks, npeople, ngone;
 	json_t *redirect;    /* person id -> the id a merge line sends it to */
 	json_t *redirect_by; /* person id -> index of that merge line */
 	json_t *merged_from; /* person id -> [ids merged into it] */
@@ -47,36 +69,96 @@ struct norm {
 	json_t *name_shared; /* name key -> [person ids] when several share it */
 	json_t *role_cache;  /* role cell -> [[raw, role, rule], ...] */
 	json_t *char_names;  /* character id -> {name key: {value, url}} */
-	json_t *work_people; /* work id -> {person id: true}, credits and cast */
-	/* report */
-	json_t *rules;       /* "kind:rule" -> count */
-	json_t *examples;    /* "kind:rule" -> [raw, ...] (up to 3) */
+	json_t *credited_in; /* "work id|person id" of every unlinked credit and voice */
+	json_t *unmapped;    /* raw role -> count */
+	json_t *role_counts; /* role -> credits */
 	json_t *problems;    /* [{field, value, url, why}] */
 	json_t *merges;      /* [{name, person_id, evidence, key, url}] */
 	json_t *review;      /* [{name, why, url, person_ids}] */
-	json_t *unmapped;    /* raw role -> count */
-	json_t *role_counts; /* role -> credits */
 	json_t *conflicts;   /* [{entity_id, field, values: [{value, url}]}] */
+	struct rule_count rules[MAX_RULES];
+	size_t nrules;
+	yajl_gen g;
 };
 
-static void count_rule(struct norm *n, const char *kind, const char *rule,
-		       const char *raw)
+static int cmp_id(const void *a, const void *b)
 {
-	char key[96];
-	snprintf(key, sizeof key, "%s:%s", kind, rule);
-	json_t *c = json_object_get(n->rules, key);
-	json_object_set_new(n->rules, key, json_integer(c ? json_integer_value(c) + 1 : 1));
-	json_t *ex = json_object_get(n->examples, key);
-	if (!ex) {
-		ex = json_array();
-		json_object_set_new(n->examples, key, ex);
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	/* TYPE-ID numerically, then own ids (x-...) by text. */
+	long tx = strtol(x, NULL, 10), ty = strtol(y, NULL, 10);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	const char *dx = strchr(x, '-'), *dy = strchr(y, '-');
+	if (tx && dx && dy) {
+		long long ix = strtoll(dx + 1, NULL, 10), iy = strtoll(dy + 1, NULL, 10);
+		if (ix != iy)
+			return ix < iy ? -1 : 1;
 	}
-	if (raw && json_array_size(ex) < 3) {
-		for (size_t i = 0; i < json_array_size(ex); i++)
-			if (!strcmp(json_string_value(json_array_get(ex, i)), raw))
-				return;
-		json_array_append_new(ex, json_string(raw));
+	return strcmp(x, y);
+}
+
+static const char **sorted_keys(const json_t *obj, size_t *count)
+{
+	size_t n = json_object_size(obj), i = 0;
+	const char **keys = calloc(n + 1, sizeof *keys), *k;
+	json_t *v;
+	json_object_foreach((json_t *)obj, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof *keys, cmp_id);
+	*count = n;
+	return keys;
+}
+
+static struct idx make_idx(const char *id, const struct in_page *pg)
+{
+	struct idx x = { id, pg, strtol(id, NULL, 10), 0 };
+	const char *dash = strchr(id, '-');
+	if (x.type && dash)
+		x.num = strtoll(dash + 1, NULL, 10);
+	return x;
+}
+
+/* The order of cmp_id, on the numbers parsed once. */
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct idx *x = a, *y = b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static const struct in_page *find(const struct idx *v, size_t n, const char *id)
+{
+	if (!id)
+		return NULL;
+	struct idx key = make_idx(id, NULL);
+	const struct idx *hit = bsearch(&key, v, n, sizeof *v, cmp_idx);
+	return hit ? hit->pg : NULL;
+}
+
+static void count_rule(struct norm *n, const char *kind, const char *rule, const char *raw)
+{
+	char name[96];
+	snprintf(name, sizeof name, "%s:%s", kind, rule);
+	struct rule_count *r = NULL;
+	for (size_t i = 0; i < n->nrules && !r; i++)
+		if (!strcmp(n->rules[i].name, name))
+			r = &n->rules[i];
+	if (!r) {
+		if (n->nrules == MAX_RULES)
+			return;
+		r = &n->rules[n->nrules++];
+		snprintf(r->name, sizeof r->name, "%s", name);
 	}
+	r->count++;
+	if (!raw || r->nex == 3)
+		return;
+	for (int i = 0; i < r->nex; i++)
+		if (!strcmp(r->ex[i], raw))
+			return;
+	r->ex[r->nex++] = strdup(raw);
 }
 
 static void problem(struct norm *n, const char *field, const char *value,
@@ -90,11 +172,9 @@ static void problem(struct norm *n, const char *field, const char *value,
 	json_array_append_new(n->problems, p);
 }
 
-/* Cleaned text of member key of obj, or NULL when absent or blank. The
- * caller frees it. */
-static char *clean_member(const json_t *obj, const char *key)
+/* Cleaned text, or NULL when absent or blank. The caller frees it. */
+static char *clean(const char *s)
 {
-	const char *s = json_str(obj, key);
 	char *c = s ? text_clean(s) : NULL;
 	if (c && !*c) {
 		free(c);
@@ -103,28 +183,77 @@ static char *clean_member(const json_t *obj, const char *key)
 	return c;
 }
 
-static void set_date(struct norm *n, json_t *out, const char *field, const char *end_field,
-		     const char *raw_field, const char *raw, const char *url)
+/* ---- output: one record at a time through YAJL's generator ---- */
+
+static void o_key(yajl_gen g, const char *k)
 {
-	struct date_result r;
-	json_set_str(out, raw_field, raw);
-	if (!raw) {
-		json_object_set_new(out, field, json_null());
-		if (end_field)
-			json_object_set_new(out, end_field, json_null());
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+}
+
+static void o_str(yajl_gen g, const char *k, const char *v)
+{
+	if (k)
+		o_key(g, k);
+	if (v)
+		yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+	else
+		yajl_gen_null(g);
+}
+
+static void o_int(yajl_gen g, const char *k, long long v, bool present)
+{
+	o_key(g, k);
+	if (present)
+		yajl_gen_integer(g, v);
+	else
+		yajl_gen_null(g);
+}
+
+static void o_bool(yajl_gen g, const char *k, bool v)
+{
+	o_key(g, k);
+	yajl_gen_bool(g, v);
+}
+
+static void o_source(yajl_gen g, const struct in_page *pg)
+{
+	o_key(g, "source");
+	if (!pg) {
+		yajl_gen_null(g);
 		return;
 	}
-	bool ok = date_parse(raw, n->order, &r);
-	count_rule(n, "date", r.rule, raw);
-	json_set_str(out, field, ok ? r.iso : NULL);
-	if (end_field)
-		json_set_str(out, end_field, ok && r.end[0] ? r.end : NULL);
-	if (r.ambiguous)
-		problem(n, field, raw, url, ok ? "ambiguous numeric date, read by [normalize] date_order"
-					       : "ambiguous numeric date, left NULL (date_order = none)");
-	else if (!ok && !r.non_date)
-		problem(n, field, raw, url, "not a date form normalize knows");
+	yajl_gen_map_open(g);
+	o_str(g, "url", pg->url);
+	o_str(g, "entity_id", pg->entity_id);
+	o_int(g, "http_status", pg->http_status, pg->has_status);
+	o_str(g, "fetched_at", pg->fetched_at);
+	o_str(g, "sha256", pg->sha256);
+	yajl_gen_map_close(g);
 }
+
+/* A date member pair (and end date): ISO text at the source's precision,
+ * NULL with the raw text kept when it is not one. */
+static void o_date(struct norm *n, const char *field, const char *end_field,
+		   const char *raw_field, const char *raw, const char *url)
+{
+	struct date_result r;
+	bool ok = false;
+	if (raw) {
+		ok = date_parse(raw, n->order, &r);
+		count_rule(n, "date", r.rule, raw);
+		if (r.ambiguous)
+			problem(n, field, raw, url, ok ? "ambiguous numeric date, read by [normalize] date_order"
+						       : "ambiguous numeric date, left NULL (date_order = none)");
+		else if (!ok && !r.non_date)
+			problem(n, field, raw, url, "not a date form normalize knows");
+	}
+	o_str(n->g, raw_field, raw);
+	o_str(n->g, field, ok ? r.iso : NULL);
+	if (end_field)
+		o_str(n->g, end_field, ok && r.end[0] ? r.end : NULL);
+}
+
+/* ---- people: forms, the name index, overrides ---- */
 
 static void add_form(struct norm *n, const char *pid, const char *raw)
 {
@@ -157,7 +286,7 @@ static const char *resolve(struct norm *n, const char *pid)
 
 static void index_name(struct norm *n, const char *name, const char *pid)
 {
-	char *k = name_key(name);
+	char *k = name ? name_key(name) : NULL;
 	if (k && *k) {
 		const char *have = json_str(n->name_index, k);
 		if (!have) {
@@ -201,47 +330,34 @@ static void build_redirects(struct norm *n)
 	}
 }
 
-static void index_page_names(struct norm *n, const json_t *p, const char *pid)
-{
-	json_t *a;
-	size_t i;
-	if (json_str(p, "title"))
-		index_name(n, json_str(p, "title"), pid);
-	if (json_str(p, "info_name"))
-		index_name(n, json_str(p, "info_name"), pid);
-	if (json_str(p, "native_name"))
-		index_name(n, json_str(p, "native_name"), pid);
-	json_array_foreach(json_object_get(p, "aliases"), i, a)
-		index_name(n, json_string_value(a), pid);
-}
-
-/* Pass over the works: the credited forms of every linked person, and
- * the name index of every site person. */
+/* The credited forms of every linked person, and the name index of every
+ * site person (their pages' names and credited forms). */
 static void collect_forms(struct norm *n)
 {
-	const char *id;
-	json_t *rec;
-	json_object_foreach(n->works, id, rec) {
-		json_t *w = json_object_get(rec, "work"), *c;
-		size_t i;
-		json_array_foreach(json_object_get(w, "credits"), i, c) {
-			const char *pid = json_str(c, "person_id"), *nm = json_str(c, "name");
-			if (pid && nm && entity_kind_of(pid) == ENT_PERSON)
-				add_form(n, resolve(n, pid), nm);
+	for (size_t i = 0; i < n->nworks; i++) {
+		const struct in_page *w = n->works[i].pg;
+		for (size_t c = 0; c < w->ncredits; c++) {
+			const struct in_credit *cr = &w->credits[c];
+			if (cr->person_id && cr->name && entity_kind_of(cr->person_id) == ENT_PERSON)
+				add_form(n, resolve(n, cr->person_id), cr->name);
 		}
-		json_t *row;
-		json_array_foreach(json_object_get(w, "cast"), i, row) {
-			size_t k;
-			json_t *v;
-			json_array_foreach(json_object_get(row, "voices"), k, v) {
-				const char *pid = json_str(v, "person_id"), *nm = json_str(v, "name");
-				if (pid && nm && entity_kind_of(pid) == ENT_PERSON)
-					add_form(n, resolve(n, pid), nm);
+		for (size_t c = 0; c < w->ncast; c++)
+			for (size_t v = 0; v < w->cast[c].nvoices; v++) {
+				const struct in_voice *vo = &w->cast[c].voices[v];
+				if (vo->person_id && vo->name && entity_kind_of(vo->person_id) == ENT_PERSON)
+					add_form(n, resolve(n, vo->person_id), vo->name);
 			}
-		}
 	}
-	json_object_foreach(n->pages, id, rec)
-		index_page_names(n, json_object_get(rec, "person"), resolve(n, id));
+	for (size_t i = 0; i < n->npeople; i++) {
+		const struct in_page *p = n->people[i].pg;
+		const char *pid = resolve(n, n->people[i].id);
+		index_name(n, p->title, pid);
+		index_name(n, p->info_name, pid);
+		index_name(n, p->native_name, pid);
+		for (size_t a = 0; a < p->aliases.n; a++)
+			index_name(n, p->aliases.v[a], pid);
+	}
+	const char *id;
 	json_t *f;
 	json_object_foreach(n->forms, id, f) {
 		const char *form;
@@ -350,14 +466,12 @@ static size_t map_roles(struct norm *n, const char *cell, struct role_part *part
 	return json_array_size(hit);
 }
 
-static void note_person_in_work(struct norm *n, const char *wid, const char *pid)
+/* Notes an unlinked credit's person (linked ones are in the page). */
+static void note_credited(struct norm *n, const char *wid, const char *pid)
 {
-	json_t *s = json_object_get(n->work_people, wid);
-	if (!s) {
-		s = json_object();
-		json_object_set_new(n->work_people, wid, s);
-	}
-	json_object_set_new(s, pid, json_true());
+	char k[160];
+	snprintf(k, sizeof k, "%s|%s", wid, pid);
+	json_object_set_new(n->credited_in, k, json_true());
 }
 
 /* A character's name as one page writes it, for conflicts between pages. */
@@ -378,179 +492,182 @@ static void note_character(struct norm *n, const char *cid, const char *name, co
 	free(k);
 }
 
-static json_t *source_of(const json_t *rec)
-{
-	json_t *s = json_object();
-	json_set_str(s, "url", json_str(rec, "url"));
-	json_set_str(s, "entity_id", json_str(rec, "entity_id"));
-	json_object_set(s, "http_status", json_object_get(rec, "http_status"));
-	json_set_str(s, "fetched_at", json_str(rec, "fetched_at"));
-	json_set_str(s, "sha256", json_str(rec, "sha256"));
-	return s;
-}
+/* ---- works ---- */
 
 /* Adds a title unless its key is there; returns true when added. */
-static bool add_title(json_t *titles, json_t *keys, const char *title,
-		      const char *source)
+static bool add_title(yajl_gen g, json_t *keys, const char *title, const char *source)
 {
-	char *clean = text_clean(title);
-	char *k = text_key(clean);
+	char *c = clean(title);
+	char *k = c ? text_key(c) : NULL;
 	bool added = false;
-	if (clean && *clean && k && *k && !json_object_get(keys, k)) {
+	if (c && k && *k && !json_object_get(keys, k)) {
 		json_object_set_new(keys, k, json_true());
-		json_t *t = json_object();
-		json_set_str(t, "title", clean);
-		json_set_str(t, "lang", text_is_japanese(clean) ? "ja" : "en");
-		json_set_str(t, "source", source);
-		json_array_append_new(titles, t);
+		yajl_gen_map_open(g);
+		o_str(g, "title", c);
+		o_str(g, "lang", text_is_japanese(c) ? "ja" : "en");
+		o_str(g, "source", source);
+		yajl_gen_map_close(g);
 		added = true;
 	}
-	free(clean);
+	free(c);
 	free(k);
 	return added;
 }
 
-static json_t *clean_list(const json_t *arr)
+static void o_list(yajl_gen g, const char *key, const struct strs *l)
 {
-	json_t *out = json_array(), *v;
-	size_t i;
-	json_array_foreach(arr, i, v) {
-		char *c = text_clean(json_string_value(v));
-		if (c && *c)
-			json_array_append_new(out, json_string(c));
+	o_key(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < l->n; i++) {
+		char *c = clean(l->v[i]);
+		if (c)
+			o_str(g, NULL, c);
 		free(c);
 	}
-	return out;
+	yajl_gen_array_close(g);
 }
 
-static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
+static void warnings_of(struct norm *n, const struct in_page *pg)
 {
-	const json_t *w = json_object_get(rec, "work");
-	const char *url = json_str(rec, "url");
-	json_t *o = json_object(), *titles = json_array(), *tkeys = json_object();
-	json_t *releases = json_array(), *credits = json_array(), *cast = json_array();
-	json_t *seen = json_object();
-	char *title = clean_member(w, "title"), *native = NULL;
-	size_t i;
-	json_t *v;
+	for (size_t i = 0; i < pg->warnings.n; i++)
+		problem(n, "page", pg->warnings.v[i], pg->url, "parse warning");
+}
 
-	json_set_str(o, "type", "work");
-	json_set_str(o, "work_id", id);
-	json_set_str(o, "title", title);
+static void norm_work(struct norm *n, const char *id, const struct in_page *w)
+{
+	yajl_gen g = n->g;
+	const char *url = w->url;
+	char *title = clean(w->title), *native = NULL;
+	size_t nr = w->nreleases, i;
+	char **rname = calloc(nr + 1, sizeof *rname), **rdate = calloc(nr + 1, sizeof *rdate);
+
 	if (!title)
 		problem(n, "title", NULL, url, "work page without a title");
-
-	/* Releases: Name / Release Date pairs; region inferred from script. */
-	json_array_foreach(json_object_get(w, "releases"), i, v) {
-		json_t *r = json_object();
-		char *name = clean_member(v, "name"), *date = clean_member(v, "date");
-		bool ja = name && text_is_japanese(name);
-		json_set_str(r, "title", name);
-		json_set_str(r, "lang", name ? (ja ? "ja" : "en") : NULL);
-		json_set_str(r, "region", name ? (ja ? "JP" : "US") : NULL);
-		json_object_set_new(r, "region_inferred", json_boolean(name != NULL));
-		set_date(n, r, "date", "end_date", "date_raw", date, url);
-		json_array_append_new(releases, r);
-		if (name)
-			count_rule(n, "region", ja ? "japanese-script-JP" : "latin-script-US", name);
-		if (ja && !native)
-			native = strdup(name);
-		free(name);
-		free(date);
+	/* Releases: the first Japanese-script one names the native title. */
+	for (i = 0; i < nr; i++) {
+		rname[i] = clean(w->releases[i].name);
+		rdate[i] = clean(w->releases[i].date);
+		if (rname[i] && !native && text_is_japanese(rname[i]))
+			native = strdup(rname[i]);
 	}
-	if (!native) {
-		json_array_foreach(json_object_get(w, "aliases"), i, v) {
-			char *c = text_clean(json_string_value(v));
-			if (c && text_is_japanese(c)) {
-				native = c;
-				break;
-			}
+	for (i = 0; i < w->aliases.n && !native; i++) {
+		char *c = clean(w->aliases.v[i]);
+		if (c && text_is_japanese(c))
+			native = c;
+		else
 			free(c);
-		}
 	}
-	json_set_str(o, "title_native", native);
+	yajl_gen_map_open(g);
+	o_str(g, "type", "work");
+	o_str(g, "work_id", id);
+	o_str(g, "title", title);
+	o_str(g, "title_native", native);
 	{
-		char *kind = clean_member(w, "type");
-		json_set_str(o, "kind", kind);
+		char *kind = clean(w->type), *rating = clean(w->rating);
+		o_str(g, "kind", kind);
+		o_str(g, "rating", rating);
 		free(kind);
-		char *rating = clean_member(w, "rating");
-		json_set_str(o, "rating", rating);
 		free(rating);
 	}
 	{
-		char *rt = clean_member(w, "runtime");
+		char *rt = clean(w->runtime);
 		struct runtime_result r;
-		json_set_str(o, "runtime_raw", rt);
+		bool ok = rt && runtime_parse(rt, &r);
 		if (rt) {
-			bool ok = runtime_parse(rt, &r);
 			count_rule(n, "runtime", r.rule, rt);
-			json_object_set_new(o, "runtime_min", ok ? json_integer(r.minutes) : json_null());
 			if (!ok)
 				problem(n, "runtime", rt, url, "not a runtime form normalize knows");
-		} else {
-			json_object_set_new(o, "runtime_min", json_null());
 		}
+		o_str(g, "runtime_raw", rt);
+		o_int(g, "runtime_min", ok ? r.minutes : 0, ok);
 		free(rt);
-		char *ep = clean_member(w, "episodes");
-		const char *rule;
+		char *ep = clean(w->episodes);
+		const char *rule = NULL;
 		long e = ep ? episodes_parse(ep, &rule) : -1;
-		json_set_str(o, "episodes_raw", ep);
-		json_object_set_new(o, "episodes", e > 0 ? json_integer(e) : json_null());
 		if (ep) {
 			count_rule(n, "episodes", rule, ep);
 			if (e <= 0)
 				problem(n, "episodes", ep, url, "not a number of episodes");
 		}
+		o_str(g, "episodes_raw", ep);
+		o_int(g, "episodes", e, e > 0);
 		free(ep);
 	}
 	{
-		char *deck = clean_member(w, "deck"), *desc = clean_member(w, "description");
-		json_set_str(o, "summary", deck);
-		json_set_str(o, "description", desc);
+		char *deck = clean(w->deck), *desc = clean(w->description);
+		o_str(g, "summary", deck);
+		o_str(g, "description", desc);
 		free(deck);
 		free(desc);
 	}
-	json_set_str(o, "url", url);
-	json_object_set_new(o, "genres", clean_list(json_object_get(w, "genres")));
-	json_object_set_new(o, "themes", clean_list(json_object_get(w, "themes")));
+	o_str(g, "url", url);
+	o_list(g, "genres", &w->genres);
+	o_list(g, "themes", &w->themes);
 
 	/* Titles: main, native, release names, aliases; one per key. */
+	json_t *tkeys = json_object();
+	o_key(g, "titles");
+	yajl_gen_array_open(g);
 	if (title)
-		add_title(titles, tkeys, title, "main");
+		add_title(g, tkeys, title, "main");
 	if (native)
-		add_title(titles, tkeys, native, "native");
-	json_array_foreach(releases, i, v)
-		if (json_str(v, "title"))
-			add_title(titles, tkeys, json_str(v, "title"), "release");
-	json_array_foreach(json_object_get(w, "aliases"), i, v) {
-		if (add_title(titles, tkeys, json_string_value(v), "alias"))
-			count_rule(n, "title", "alias-kept", json_string_value(v));
+		add_title(g, tkeys, native, "native");
+	for (i = 0; i < nr; i++)
+		if (rname[i])
+			add_title(g, tkeys, rname[i], "release");
+	for (i = 0; i < w->aliases.n; i++) {
+		if (add_title(g, tkeys, w->aliases.v[i], "alias"))
+			count_rule(n, "title", "alias-kept", w->aliases.v[i]);
 		else
-			count_rule(n, "title", "alias-duplicate-dropped", json_string_value(v));
+			count_rule(n, "title", "alias-duplicate-dropped", w->aliases.v[i]);
 	}
+	yajl_gen_array_close(g);
+	json_decref(tkeys);
+
+	/* Releases: Name / Release Date pairs; region inferred from script. */
+	o_key(g, "releases");
+	yajl_gen_array_open(g);
+	for (i = 0; i < nr; i++) {
+		bool ja = rname[i] && text_is_japanese(rname[i]);
+		yajl_gen_map_open(g);
+		o_str(g, "title", rname[i]);
+		o_str(g, "lang", rname[i] ? (ja ? "ja" : "en") : NULL);
+		o_str(g, "region", rname[i] ? (ja ? "JP" : "US") : NULL);
+		o_bool(g, "region_inferred", rname[i] != NULL);
+		o_date(n, "date", "end_date", "date_raw", rdate[i], url);
+		yajl_gen_map_close(g);
+		if (rname[i])
+			count_rule(n, "region", ja ? "japanese-script-JP" : "latin-script-US", rname[i]);
+		free(rname[i]);
+		free(rdate[i]);
+	}
+	yajl_gen_array_close(g);
+	free(rname);
+	free(rdate);
 
 	/* Credits: one per person and role. */
-	json_array_foreach(json_object_get(w, "credits"), i, v) {
-		const char *pid0 = json_str(v, "person_id");
-		char *pid = pid0 ? strdup(resolve(n, pid0)) : NULL;
-		char *nm = clean_member(v, "name");
-		if (!pid && nm)
-			pid = unlinked_person(n, nm, url);
+	json_t *seen = json_object();
+	o_key(g, "credits");
+	yajl_gen_array_open(g);
+	for (i = 0; i < w->ncredits; i++) {
+		const struct in_credit *cr = &w->credits[i];
+		char *pid = cr->person_id ? strdup(resolve(n, cr->person_id)) : NULL;
+		char *nm = clean(cr->name);
+		if (!pid && nm && (pid = unlinked_person(n, nm, url)))
+			note_credited(n, id, pid);
 		if (!pid) {
 			free(nm);
 			continue;
 		}
-		note_person_in_work(n, id, pid);
 		struct role_part parts[MAX_ROLES];
-		const char *role_cell = json_str(v, "role");
-		size_t np = role_cell ? map_roles(n, role_cell, parts) : 0;
+		size_t np = cr->role ? map_roles(n, cr->role, parts) : 0;
 		if (!np) {
 			parts[0].raw = strdup("");
 			parts[0].role = "other";
 			parts[0].rule = "no-role";
 			np = 1;
 		}
-		char *note = clean_member(v, "note");
+		char *note = clean(cr->note);
 		for (size_t k = 0; k < np; k++) {
 			count_rule(n, "role", parts[k].rule, parts[k].raw);
 			if (!strcmp(parts[k].role, "other")) {
@@ -567,12 +684,12 @@ static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
 				json_t *rc = json_object_get(n->role_counts, parts[k].role);
 				json_object_set_new(n->role_counts, parts[k].role,
 						    json_integer(json_integer_value(rc) + 1));
-				json_t *c = json_object();
-				json_set_str(c, "person_id", pid);
-				json_set_str(c, "role", parts[k].role);
-				json_set_str(c, "role_raw", parts[k].raw);
-				json_set_str(c, "note", note);
-				json_array_append_new(credits, c);
+				yajl_gen_map_open(g);
+				o_str(g, "person_id", pid);
+				o_str(g, "role", parts[k].role);
+				o_str(g, "role_raw", parts[k].raw);
+				o_str(g, "note", note);
+				yajl_gen_map_close(g);
 			}
 			free(parts[k].raw);
 		}
@@ -580,47 +697,45 @@ static json_t *norm_work(struct norm *n, const char *id, const json_t *rec)
 		free(nm);
 		free(pid);
 	}
+	yajl_gen_array_close(g);
+	json_decref(seen);
+
 	/* Cast: one row per character, voice actor and language. */
-	json_array_foreach(json_object_get(w, "cast"), i, v) {
-		size_t k;
-		json_t *va;
-		char *cname = clean_member(v, "character_name");
-		const char *cid = json_str(v, "character_id");
-		if (cid && cname)
-			note_character(n, cid, cname, url);
-		json_array_foreach(json_object_get(v, "voices"), k, va) {
-			const char *pid0 = json_str(va, "person_id");
-			char *vname = clean_member(va, "name");
-			char *pid = pid0 ? strdup(resolve(n, pid0))
-					 : vname ? unlinked_person(n, vname, url) : NULL;
+	o_key(g, "cast");
+	yajl_gen_array_open(g);
+	for (i = 0; i < w->ncast; i++) {
+		const struct in_cast *row = &w->cast[i];
+		char *cname = clean(row->character_name);
+		if (row->character_id && cname)
+			note_character(n, row->character_id, cname, url);
+		for (size_t k = 0; k < row->nvoices; k++) {
+			const struct in_voice *va = &row->voices[k];
+			char *vname = clean(va->name);
+			char *pid = va->person_id ? strdup(resolve(n, va->person_id)) : NULL;
+			if (!pid && vname && (pid = unlinked_person(n, vname, url)))
+				note_credited(n, id, pid);
 			if (pid) {
-				note_person_in_work(n, id, pid);
-				json_t *c = json_object();
-				json_set_str(c, "character_id", json_str(v, "character_id"));
-				json_set_str(c, "character_name", cname);
-				json_set_str(c, "person_id", pid);
-				json_set_str(c, "lang", json_str(va, "lang"));
-				json_array_append_new(cast, c);
+				yajl_gen_map_open(g);
+				o_str(g, "character_id", row->character_id);
+				o_str(g, "character_name", cname);
+				o_str(g, "person_id", pid);
+				o_str(g, "lang", va->lang);
+				yajl_gen_map_close(g);
 			}
 			free(vname);
 			free(pid);
 		}
 		free(cname);
 	}
-	json_object_set_new(o, "titles", titles);
-	json_object_set_new(o, "releases", releases);
-	json_object_set_new(o, "credits", credits);
-	json_object_set_new(o, "cast", cast);
-	json_object_set_new(o, "source", source_of(rec));
-	json_t *warnings = json_object_get(rec, "warnings");
-	json_array_foreach(warnings, i, v)
-		problem(n, "page", json_string_value(v), url, "parse warning");
-	json_decref(tkeys);
-	json_decref(seen);
+	yajl_gen_array_close(g);
+	o_source(g, w);
+	yajl_gen_map_close(g);
+	warnings_of(n, w);
 	free(title);
 	free(native);
-	return o;
 }
+
+/* ---- people ---- */
 
 /* Picks the display name among credited forms: Latin script first, with
  * macrons over without, then the most frequent, then the first seen. */
@@ -644,15 +759,44 @@ static const char *best_form(const json_t *forms)
 	return best;
 }
 
-static void add_name(json_t *names, json_t *seen, const char *name, const char *source)
+struct names {
+	yajl_gen g;
+	json_t *seen;
+};
+
+static void add_name(struct names *nm, const char *name, const char *source)
 {
-	if (!name || !*name || json_object_get(seen, name))
+	if (!name || !*name || json_object_get(nm->seen, name))
 		return;
-	json_object_set_new(seen, name, json_true());
-	json_t *o = json_object();
-	json_set_str(o, "name", name);
-	json_set_str(o, "source", source);
-	json_array_append_new(names, o);
+	json_object_set_new(nm->seen, name, json_true());
+	yajl_gen_map_open(nm->g);
+	o_str(nm->g, "name", name);
+	o_str(nm->g, "source", source);
+	yajl_gen_map_close(nm->g);
+}
+
+static void add_page_names(struct names *nm, const struct in_page *p, const char *title_source)
+{
+	char *t = clean(p->title);
+	char *td = t ? name_display(t) : NULL;
+	add_name(nm, td, title_source);
+	free(t);
+	free(td);
+	char *nat = clean(p->native_name);
+	add_name(nm, nat, "native");
+	free(nat);
+	char *in = clean(p->info_name);
+	char *ind = in ? name_display(in) : NULL;
+	add_name(nm, ind, "alias");
+	free(in);
+	free(ind);
+	for (size_t i = 0; i < p->aliases.n; i++) {
+		char *c = clean(p->aliases.v[i]);
+		char *d = c ? name_display(c) : NULL;
+		add_name(nm, d, "alias");
+		free(c);
+		free(d);
+	}
 }
 
 static void add_conflict(struct norm *n, const char *id, const char *field,
@@ -667,236 +811,208 @@ static void add_conflict(struct norm *n, const char *id, const char *field,
 	json_array_append_new(n->conflicts, c);
 }
 
-/* A date field of a person page as ISO text (or its raw text when it is
- * not a date), for comparing pages; NULL when absent. */
-static char *page_date(struct norm *n, const json_t *p, const char *key)
+/* A person's fields before they are written: the first page's values,
+ * then gaps filled from pages merged into it. */
+struct pfields {
+	char *raw[2];        /* birthday, death as written */
+	char *text[4];       /* gender, hometown, website, native name */
+	const char *url[6];  /* the page each value came from */
+};
+
+static const char *const date_fields[2] = { "birth_date", "death_date" };
+static const char *const text_fields[4] = { "gender", "hometown", "website", "name_native" };
+
+static const char *text_member(const struct in_page *p, int i)
 {
-	char *raw = clean_member(p, key);
-	struct date_result r;
-	if (raw && date_parse(raw, n->order, &r) && r.iso[0]) {
-		free(raw);
-		return strdup(r.iso);
+	switch (i) {
+	case 0: return p->gender;
+	case 1: return p->hometown;
+	case 2: return p->website;
+	default: return p->native_name;
 	}
-	return raw;
 }
 
-/* Fields of a person merged from several pages: the first page's value
- * stands; another page's different value is a conflict; a value only
- * another page has fills the gap. */
-static void merge_page_fields(struct norm *n, json_t *o, const char *id, const json_t *p,
-			      const char *url, const json_t *q, const char *qurl)
+/* A date of a page as ISO text (or its cleaned raw text when not a
+ * date), for comparing pages. */
+static char *page_date(struct norm *n, const char *raw)
 {
-	static const char *const dates[][3] = {
-		{ "birth_date", "birth_raw", "birthday" }, { "death_date", "death_raw", "death" },
-	};
-	static const char *const texts[][2] = {
-		{ "gender", "gender" }, { "hometown", "hometown" }, { "website", "website" },
-		{ "name_native", "native_name" },
-	};
-	for (size_t i = 0; i < 2; i++) {
-		char *a = page_date(n, p, dates[i][2]), *b = page_date(n, q, dates[i][2]);
-		if (a && b && strcmp(a, b)) {
-			add_conflict(n, id, dates[i][0], a, url, b, qurl);
-		} else if (!a && b) {
-			char *raw = clean_member(q, dates[i][2]);
-			struct date_result r;
-			bool ok = date_parse(raw, n->order, &r);
-			json_set_str(o, dates[i][0], ok ? r.iso : NULL);
-			json_set_str(o, dates[i][1], raw);
-			free(raw);
+	char *c = clean(raw);
+	struct date_result r;
+	if (c && date_parse(c, n->order, &r) && r.iso[0]) {
+		free(c);
+		return strdup(r.iso);
+	}
+	return c;
+}
+
+static void merge_page(struct norm *n, struct pfields *f, const char *id, const struct in_page *q)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *qraw = i ? q->death : q->birthday;
+		char *a = f->raw[i] ? page_date(n, f->raw[i]) : NULL, *b = page_date(n, qraw);
+		if (a && b && strcmp(a, b))
+			add_conflict(n, id, date_fields[i], a, f->url[i], b, q->url);
+		else if (!a && b) {
+			f->raw[i] = clean(qraw);
+			f->url[i] = q->url;
 		}
 		free(a);
 		free(b);
 	}
-	for (size_t i = 0; i < 4; i++) {
-		char *a = clean_member(p, texts[i][1]), *b = clean_member(q, texts[i][1]);
-		char *ka = a ? text_key(a) : NULL, *kb = b ? text_key(b) : NULL;
-		if (ka && kb && strcmp(ka, kb))
-			add_conflict(n, id, texts[i][0], a, url, b, qurl);
-		else if (!a && b)
-			json_set_str(o, texts[i][0], b);
-		free(a);
-		free(b);
+	for (int i = 0; i < 4; i++) {
+		char *b = clean(text_member(q, i));
+		char *ka = f->text[i] ? text_key(f->text[i]) : NULL, *kb = b ? text_key(b) : NULL;
+		if (ka && kb && strcmp(ka, kb)) {
+			add_conflict(n, id, text_fields[i], f->text[i], f->url[2 + i], b, q->url);
+			free(b);
+		} else if (!f->text[i] && b) {
+			f->text[i] = b;
+			f->url[2 + i] = q->url;
+		} else {
+			free(b);
+		}
 		free(ka);
 		free(kb);
 	}
 }
 
-/* Works a person page lists that do not credit the person. */
-static void check_person_credits(struct norm *n, const char *id, const json_t *p, const char *url)
+/* True when a link of work page w (credit or voice) is to person id. */
+static bool credits_person(struct norm *n, const struct in_page *w, const char *id)
 {
-	json_t *c;
-	size_t i;
-	json_array_foreach(json_object_get(p, "credits"), i, c) {
-		const char *wid = json_str(c, "work_id");
-		const json_t *w = wid ? json_object_get(n->works, wid) : NULL;
-		if (!w || json_object_get(json_object_get(n->work_people, wid), id))
+	for (size_t i = 0; i < w->ncredits; i++)
+		if (w->credits[i].person_id && !strcmp(resolve(n, w->credits[i].person_id), id))
+			return true;
+	for (size_t i = 0; i < w->ncast; i++)
+		for (size_t k = 0; k < w->cast[i].nvoices; k++)
+			if (w->cast[i].voices[k].person_id &&
+			    !strcmp(resolve(n, w->cast[i].voices[k].person_id), id))
+				return true;
+	return false;
+}
+
+/* Works a person page lists that do not credit the person. */
+static void check_person_credits(struct norm *n, const char *id, const struct in_page *p)
+{
+	for (size_t i = 0; i < p->npcredits; i++) {
+		const struct in_pcredit *c = &p->pcredits[i];
+		const struct in_page *w = find(n->works, n->nworks, c->work_id);
+		char k[160];
+		if (!w)
+			continue;
+		if (credits_person(n, w, id))
+			continue;
+		snprintf(k, sizeof k, "%s|%s", c->work_id, id);
+		if (json_object_get(n->credited_in, k))
 			continue;
 		char a[512], b[512];
-		snprintf(a, sizeof a, "lists %s%s%s%s", wid, json_str(c, "role") ? " (" : "",
-			 json_str(c, "role") ? json_str(c, "role") : "", json_str(c, "role") ? ")" : "");
-		snprintf(b, sizeof b, "%s does not credit %s", wid, id);
-		add_conflict(n, id, "credits", a, url, b, json_str(w, "url"));
+		snprintf(a, sizeof a, "lists %s%s%s%s", c->work_id, c->role ? " (" : "",
+			 c->role ? c->role : "", c->role ? ")" : "");
+		snprintf(b, sizeof b, "%s does not credit %s", c->work_id, id);
+		add_conflict(n, id, "credits", a, p->url, b, w->url);
 	}
 }
 
-static void add_page_names(json_t *names, json_t *seen, const json_t *p, const char *title_source)
-{
-	char *t = clean_member(p, "title");
-	char *td = t ? name_display(t) : NULL;
-	add_name(names, seen, td, title_source);
-	free(t);
-	free(td);
-	char *nat = clean_member(p, "native_name");
-	add_name(names, seen, nat, "native");
-	free(nat);
-	char *in = clean_member(p, "info_name");
-	char *ind = in ? name_display(in) : NULL;
-	add_name(names, seen, ind, "alias");
-	free(in);
-	free(ind);
-	size_t i;
-	json_t *a;
-	json_array_foreach(json_object_get(p, "aliases"), i, a) {
-		char *c = text_clean(json_string_value(a));
-		add_name(names, seen, c, "alias");
-		free(c);
-	}
-}
-
-static json_t *norm_person(struct norm *n, const char *id)
+static void norm_person(struct norm *n, const char *id)
 {
 	/* The person's own page first, then the pages merged into it. */
-	const json_t *recs[64];
-	size_t nrec = 0;
-	const json_t *own = json_object_get(n->pages, id), *v;
-	size_t i;
+	const struct in_page *pages[64];
+	size_t np = 0, i;
+	const struct in_page *own = find(n->people, n->npeople, id);
+	json_t *v;
 	if (own)
-		recs[nrec++] = own;
+		pages[np++] = own;
 	json_array_foreach(json_object_get(n->merged_from, id), i, v) {
-		const json_t *r = json_object_get(n->pages, json_string_value(v));
-		if (r && nrec < 64)
-			recs[nrec++] = r;
+		const struct in_page *r = find(n->people, n->npeople, json_string_value(v));
+		if (r && np < 64)
+			pages[np++] = r;
 	}
-	const json_t *rec = nrec ? recs[0] : NULL;
-	const json_t *p = rec ? json_object_get(rec, "person") : NULL;
+	const struct in_page *p = np ? pages[0] : NULL;
 	const json_t *forms = json_object_get(n->forms, id);
-	const char *url = rec ? json_str(rec, "url") : NULL;
-	json_t *o = json_object(), *names = json_array(), *seen = json_object();
-	char *name = NULL, *native = NULL;
+	const char *url = p ? p->url : NULL;
+	yajl_gen g = n->g;
+	char *name = NULL;
+	struct pfields f;
 
-	json_set_str(o, "type", "person");
-	json_set_str(o, "person_id", id);
+	memset(&f, 0, sizeof f);
 	if (p) {
-		char *t = clean_member(p, "title");
+		char *t = clean(p->title);
 		if (!t)
-			t = clean_member(p, "info_name");
+			t = clean(p->info_name);
 		name = t ? name_display(t) : NULL;
 		free(t);
-		native = clean_member(p, "native_name");
 		count_rule(n, "name", "person-page-title", name);
+		f.raw[0] = clean(p->birthday);
+		f.raw[1] = clean(p->death);
+		for (int k = 0; k < 4; k++)
+			f.text[k] = clean(text_member(p, k));
+		for (int k = 0; k < 6; k++)
+			f.url[k] = url;
 	}
 	if (!name && forms && best_form(forms)) {
 		name = strdup(best_form(forms));
 		count_rule(n, "name", "credited-form", name);
 	}
+	for (i = 1; i < np; i++)
+		merge_page(n, &f, id, pages[i]);
 	const struct override *ov = overrides_name(&n->ov, id);
+	char *page_name = NULL;
 	if (ov) {
 		((struct override *)ov)->used = true;
-		add_name(names, seen, ov->other, "main");
-		add_name(names, seen, name, "alias");
-		free(name);
+		page_name = name;
 		name = strdup(ov->other);
 		count_rule(n, "name", "override", name);
 	}
-	json_set_str(o, "name", name);
-	json_set_str(o, "name_native", native);
-	if (p) {
-		char *b = clean_member(p, "birthday"), *d = clean_member(p, "death");
-		set_date(n, o, "birth_date", NULL, "birth_raw", b, url);
-		set_date(n, o, "death_date", NULL, "death_raw", d, url);
-		free(b);
-		free(d);
-		char *g = clean_member(p, "gender"), *h = clean_member(p, "hometown"),
-		     *ws = clean_member(p, "website");
-		json_set_str(o, "gender", g);
-		json_set_str(o, "hometown", h);
-		json_set_str(o, "website", ws);
-		free(g);
-		free(h);
-		free(ws);
-	} else {
-		json_object_set_new(o, "birth_date", json_null());
-		json_object_set_new(o, "birth_raw", json_null());
-		json_object_set_new(o, "death_date", json_null());
-		json_object_set_new(o, "death_raw", json_null());
-		json_object_set_new(o, "gender", json_null());
-		json_object_set_new(o, "hometown", json_null());
-		json_object_set_new(o, "website", json_null());
-	}
-	for (i = 1; i < nrec; i++)
-		merge_page_fields(n, o, id, p, url, json_object_get(recs[i], "person"),
-				  json_str(recs[i], "url"));
-	json_set_str(o, "url", url);
+
+	yajl_gen_map_open(g);
+	o_str(g, "type", "person");
+	o_str(g, "person_id", id);
+	o_str(g, "name", name);
+	o_str(g, "name_native", f.text[3]);
+	for (int k = 0; k < 2; k++)
+		o_date(n, date_fields[k], NULL, k ? "death_raw" : "birth_raw", f.raw[k],
+		       f.url[k] ? f.url[k] : url);
+	o_str(g, "gender", f.text[0]);
+	o_str(g, "hometown", f.text[1]);
+	o_str(g, "website", f.text[2]);
+	o_str(g, "url", url);
 	/* Credited, but the person's own page answers 404/410. */
-	json_object_set_new(o, "gone", json_boolean(json_object_get(n->gone, id) != NULL));
-	add_name(names, seen, name, "main");
-	add_name(names, seen, native, "native");
-	for (i = 0; i < nrec; i++)
-		add_page_names(names, seen, json_object_get(recs[i], "person"), i ? "alias" : "main");
+	o_bool(g, "gone", find(n->gone, n->ngone, id) != NULL);
+	o_key(g, "names");
+	yajl_gen_array_open(g);
+	struct names nm = { g, json_object() };
+	add_name(&nm, name, "main");
+	add_name(&nm, page_name, "alias");
+	add_name(&nm, f.text[3], "native");
+	for (i = 0; i < np; i++)
+		add_page_names(&nm, pages[i], i || ov ? "alias" : "main");
 	if (forms) {
-		const char *f;
+		const char *fm;
 		json_t *cnt;
-		json_object_foreach((json_t *)forms, f, cnt)
-			add_name(names, seen, f, "credited");
+		json_object_foreach((json_t *)forms, fm, cnt)
+			add_name(&nm, fm, "credited");
 	}
-	json_object_set_new(o, "names", names);
-	json_object_set_new(o, "source", rec ? source_of(rec) : json_null());
-	for (i = 0; i < nrec; i++) {
-		size_t k;
-		json_array_foreach(json_object_get(recs[i], "warnings"), k, v)
-			problem(n, "page", json_string_value(v), json_str(recs[i], "url"), "parse warning");
-		check_person_credits(n, id, json_object_get(recs[i], "person"), json_str(recs[i], "url"));
+	json_decref(nm.seen);
+	yajl_gen_array_close(g);
+	o_source(g, p);
+	yajl_gen_map_close(g);
+	for (i = 0; i < np; i++) {
+		warnings_of(n, pages[i]);
+		check_person_credits(n, id, pages[i]);
 	}
-	json_decref(seen);
+	for (int k = 0; k < 2; k++)
+		free(f.raw[k]);
+	for (int k = 0; k < 4; k++)
+		free(f.text[k]);
 	free(name);
-	free(native);
-	return o;
+	free(page_name);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	/* TYPE-ID numerically, then own ids (x-...) by text. */
-	long tx = strtol(x, NULL, 10), ty = strtol(y, NULL, 10);
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	const char *dx = strchr(x, '-'), *dy = strchr(y, '-');
-	if (tx && dx && dy) {
-		long long ix = strtoll(dx + 1, NULL, 10), iy = strtoll(dy + 1, NULL, 10);
-		if (ix != iy)
-			return ix < iy ? -1 : 1;
-	}
-	return strcmp(x, y);
-}
-
-static const char **sorted_keys(const json_t *obj, size_t *count)
-{
-	size_t n = json_object_size(obj), i = 0;
-	const char **keys = calloc(n + 1, sizeof *keys), *k;
-	json_t *v;
-	json_object_foreach((json_t *)obj, k, v)
-		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, cmp_id);
-	*count = n;
-	return keys;
-}
+/* ---- the report's lists built after the records ---- */
 
 static const char *display_name_of(struct norm *n, const char *pid)
 {
-	const json_t *rec = json_object_get(n->pages, pid);
-	const char *t = rec ? json_str(json_object_get(rec, "person"), "title") : NULL;
-	return t ? t : best_form(json_object_get(n->forms, pid));
+	const struct in_page *p = find(n->people, n->npeople, pid);
+	return p && p->title ? p->title : best_form(json_object_get(n->forms, pid));
 }
 
 static int cmp_json_id(const void *a, const void *b)
@@ -916,7 +1032,7 @@ static json_t *build_candidates(struct norm *n)
 	for (size_t i = 0; i < nk; i++) {
 		json_t *ids = json_object_get(n->name_shared, keys[i]);
 		size_t m = json_array_size(ids), j;
-		json_t **v = calloc(m, sizeof *v), *x;
+		json_t **v = calloc(m + 1, sizeof *v), *x;
 		json_array_foreach(ids, j, x)
 			v[j] = x;
 		qsort(v, m, sizeof *v, cmp_json_id);
@@ -976,38 +1092,44 @@ static void character_conflicts(struct norm *n)
 	free(ids);
 }
 
+static int cmp_rule(const void *a, const void *b)
+{
+	return strcmp(((const struct rule_count *)a)->name, ((const struct rule_count *)b)->name);
+}
+
 static json_t *build_report(struct norm *n, unsigned long works, unsigned long people,
 			    unsigned long gone, unsigned long credits, json_t *candidates,
 			    json_t *changes)
 {
 	json_t *rep = json_object(), *counts = json_object(), *rules = json_array();
-	size_t nk;
-	const char **keys = sorted_keys(n->rules, &nk);
+	size_t nk, i;
 
-	for (size_t i = 0; i < nk; i++) {
-		const char *colon = strchr(keys[i], ':');
-		json_t *r = json_object();
-		json_object_set_new(r, "kind", json_stringn(keys[i], (size_t)(colon - keys[i])));
+	qsort(n->rules, n->nrules, sizeof *n->rules, cmp_rule);
+	for (i = 0; i < n->nrules; i++) {
+		const struct rule_count *rc = &n->rules[i];
+		const char *colon = strchr(rc->name, ':');
+		json_t *r = json_object(), *ex = json_array();
+		json_object_set_new(r, "kind", json_stringn(rc->name, (size_t)(colon - rc->name)));
 		json_set_str(r, "rule", colon + 1);
-		json_object_set(r, "count", json_object_get(n->rules, keys[i]));
-		json_t *ex = json_object_get(n->examples, keys[i]);
-		json_object_set_new(r, "examples", ex ? json_deep_copy(ex) : json_array());
+		json_object_set_new(r, "count", json_integer(rc->count));
+		for (int e = 0; e < rc->nex; e++)
+			json_array_append_new(ex, json_string(rc->ex[e]));
+		json_object_set_new(r, "examples", ex);
 		json_array_append_new(rules, r);
 	}
-	free(keys);
 	json_t *unmapped = json_array(), *roles = json_array();
-	keys = sorted_keys(n->unmapped, &nk);
-	for (size_t i = 0; i < nk; i++)
+	const char **keys = sorted_keys(n->unmapped, &nk);
+	for (i = 0; i < nk; i++)
 		json_array_append_new(unmapped, json_pack("{sssO}", "role", keys[i], "count",
 							  json_object_get(n->unmapped, keys[i])));
 	free(keys);
 	keys = sorted_keys(n->role_counts, &nk);
-	for (size_t i = 0; i < nk; i++)
+	for (i = 0; i < nk; i++)
 		json_array_append_new(roles, json_pack("{sssO}", "role", keys[i], "credits",
 						       json_object_get(n->role_counts, keys[i])));
 	free(keys);
 	json_t *ovs = json_array();
-	for (size_t i = 0; i < n->ov.n; i++) {
+	for (i = 0; i < n->ov.n; i++) {
 		const struct override *o = &n->ov.v[i];
 		static const char *const kinds[] = { "merge", "separate", "name" };
 		json_array_append_new(ovs, json_pack("{sssIsssssssb}", "file", n->ov.path, "line",
@@ -1015,7 +1137,7 @@ static json_t *build_report(struct norm *n, unsigned long works, unsigned long p
 						     "person", o->person, "other", o->other,
 						     "used", o->used));
 	}
-	size_t review_pairs = 0, i;
+	size_t review_pairs = 0;
 	json_t *c;
 	json_array_foreach(candidates, i, c)
 		if (!strcmp(json_str(c, "status"), "review"))
@@ -1046,29 +1168,86 @@ static json_t *build_report(struct norm *n, unsigned long works, unsigned long p
 	return rep;
 }
 
+/* ---- the run ---- */
+
+struct sink {
+	struct stage_writer w;
+	struct changes *chg;
+	long offset;
+	int rc;
+};
+
+/* Writes the record the generator holds, and notes it for the changes. */
+static void put(struct norm *n, struct sink *s, const char *type, const char *id)
+{
+	const unsigned char *buf;
+	size_t len;
+	char key[96];
+	yajl_gen_get_buf(n->g, &buf, &len);
+	if (!s->rc && stage_writer_put_line(&s->w, (const char *)buf, len))
+		s->rc = EXIT_OUTPUT;
+	if (!s->rc) {
+		snprintf(key, sizeof key, "%s:%s", type, id);
+		changes_add(s->chg, key, (const char *)buf, len, s->offset);
+	}
+	s->offset += (long)len + 1;
+	yajl_gen_clear(n->g);
+	yajl_gen_reset(n->g, NULL);
+}
+
+static int index_pages(struct norm *n)
+{
+	size_t cap = n->in.n + 1;
+	n->works = calloc(cap, sizeof *n->works);
+	n->people = calloc(cap, sizeof *n->people);
+	n->gone = calloc(cap, sizeof *n->gone);
+	if (!n->works || !n->people || !n->gone)
+		return -1;
+	for (size_t i = 0; i < n->in.n; i++) {
+		const struct in_page *pg = &n->in.pages[i];
+		if (!pg->entity_id)
+			continue;
+		struct idx x = make_idx(pg->entity_id, pg);
+		switch (pg->kind) {
+		case IN_WORK: n->works[n->nworks++] = x; break;
+		case IN_PERSON: n->people[n->npeople++] = x; break;
+		case IN_GONE: n->gone[n->ngone++] = x; break;
+		case IN_CHARACTER: {
+			char *t = clean(pg->title);
+			if (t)
+				note_character(n, pg->entity_id, t, pg->url);
+			free(t);
+			break;
+		}
+		default: break;
+		}
+	}
+	qsort(n->works, n->nworks, sizeof *n->works, cmp_idx);
+	qsort(n->people, n->npeople, sizeof *n->people, cmp_idx);
+	qsort(n->gone, n->ngone, sizeof *n->gone, cmp_idx);
+	return 0;
+}
+
 static int normalize_run(struct stage_ctx *ctx)
 {
 	struct norm n;
-	struct stage_reader r;
-	struct stage_writer w;
-	struct changes *chg = NULL;
+	struct sink s;
 	char *in = fs_join(ctx->work_dir, "parsed.jsonl");
 	char *out = fs_join(ctx->work_dir, "normalized.jsonl");
 	char *roles = config_path(&ctx->cfg, "normalize", "roles");
 	char *ovpath = config_path(&ctx->cfg, "normalize", "overrides");
-	json_t *rec, *all = NULL;
-	int rc = EXIT_OK, got;
+	json_t *all = NULL;
+	int rc = EXIT_OK;
 	unsigned long nw = 0, np = 0, ng = 0, ncred = 0;
 	bool writing = false;
-	long offset = 0;
 
 	memset(&n, 0, sizeof n);
+	memset(&s, 0, sizeof s);
 	xmlInitParser();
 	n.order = (enum date_order)date_order_parse(config_str(&ctx->cfg, "normalize", "date_order"));
-	json_t **objs[] = { &n.works, &n.pages, &n.chars, &n.gone, &n.redirect, &n.redirect_by,
-			    &n.merged_from, &n.forms, &n.name_index, &n.name_shared,
-			    &n.role_cache, &n.char_names, &n.work_people, &n.rules,
-			    &n.examples, &n.unmapped, &n.role_counts };
+	json_t **objs[] = { &n.redirect, &n.redirect_by, &n.merged_from, &n.forms, &n.name_index,
+			    &n.name_shared, &n.role_cache, &n.char_names, &n.credited_in,
+			    &n.unmapped, &n.role_counts };
 	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
 		*objs[i] = json_object();
 	n.problems = json_array();
@@ -1090,114 +1269,78 @@ static int normalize_run(struct stage_ctx *ctx)
 		goto cleanup;
 	}
 	build_redirects(&n);
-	if (stage_reader_open(&r, in, "animewiki-parsed", 2)) {
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (input_read(&n.in, in, "animewiki-parsed", 2, jobs > 0 ? (int)jobs : 1)) {
 		rc = EXIT_INPUT;
 		goto cleanup;
 	}
-	while ((got = stage_reader_next(&r, &rec)) == 1) {
-		const char *id = json_str(rec, "entity_id");
-		if (!id) {
-			json_decref(rec);
-			continue;
-		}
-		if (json_is_true(json_object_get(rec, "gone")))
-			json_object_set_new(n.gone, id, rec);
-		else if (json_object_get(rec, "work"))
-			json_object_set_new(n.works, id, rec);
-		else if (json_object_get(rec, "person"))
-			json_object_set_new(n.pages, id, rec);
-		else if (json_object_get(rec, "character")) {
-			const char *t = json_str(json_object_get(rec, "character"), "title");
-			char *ct = t ? text_clean(t) : NULL;
-			if (ct && *ct)
-				note_character(&n, id, ct, json_str(rec, "url"));
-			free(ct);
-			json_object_set_new(n.chars, id, rec);
-		} else
-			json_decref(rec);
-	}
-	stage_reader_close(&r);
-	if (got < 0) {
-		rc = EXIT_INPUT;
+	if (index_pages(&n) || !(n.g = yajl_gen_alloc(NULL))) {
+		log_error("out of memory");
+		rc = EXIT_FAIL;
 		goto cleanup;
 	}
-
 	collect_forms(&n);
-	if (!(chg = changes_open(out, NORM_FORMAT))) {
+	if (!(s.chg = changes_open(out, NORM_FORMAT))) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
-	if (stage_writer_open(&w, out, NORM_FORMAT, NORM_VERSION, NULL)) {
+	if (stage_writer_open(&s.w, out, NORM_FORMAT, NORM_VERSION, NULL)) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
 	writing = true;
-	offset = ftell(w.af.fp);
+	s.offset = ftell(s.w.af.fp);
 
-	/* One record: written, and noted for the changes since last run. */
-#define PUT(o) do { \
-		char *line_ = stage_record_dump(o); \
-		size_t len_ = line_ ? strlen(line_) : 0; \
-		if (!line_ || stage_writer_put_line(&w, line_, len_)) \
-			rc = EXIT_OUTPUT; \
-		else \
-			changes_add(chg, o, line_, len_, offset); \
-		offset += (long)len_ + 1; \
-		free(line_); \
-	} while (0)
-
-	size_t cnt;
-	const char **ids = sorted_keys(n.works, &cnt);
-	for (size_t i = 0; i < cnt && !rc && !stage_stop; i++) {
-		json_t *o = norm_work(&n, ids[i], json_object_get(n.works, ids[i]));
-		ncred += json_array_size(json_object_get(o, "credits"));
-		PUT(o);
-		json_decref(o);
+	for (size_t i = 0; i < n.nworks && !s.rc && !stage_stop; i++) {
+		norm_work(&n, n.works[i].id, n.works[i].pg);
+		put(&n, &s, "work", n.works[i].id);
 		nw++;
 	}
-	free(ids);
+	ncred = 0;
+	json_t *rc_v;
+	const char *k;
+	json_object_foreach(n.role_counts, k, rc_v)
+		ncred += (unsigned long)json_integer_value(rc_v);
 	/* Every person: those with a page, and those only credited. */
 	all = json_object();
-	const char *k;
 	json_t *v;
-	json_object_foreach(n.pages, k, v)
-		json_object_set_new(all, resolve(&n, k), json_true());
+	for (size_t i = 0; i < n.npeople; i++)
+		json_object_set_new(all, resolve(&n, n.people[i].id), json_true());
 	json_object_foreach(n.forms, k, v)
 		json_object_set_new(all, k, json_true());
-	ids = sorted_keys(all, &cnt);
-	for (size_t i = 0; i < cnt && !rc && !stage_stop; i++) {
-		if (json_object_get(n.gone, ids[i]) && !json_object_get(n.forms, ids[i]))
+	size_t cnt;
+	const char **ids = sorted_keys(all, &cnt);
+	for (size_t i = 0; i < cnt && !s.rc && !stage_stop; i++) {
+		if (find(n.gone, n.ngone, ids[i]) && !json_object_get(n.forms, ids[i]))
 			continue;
-		json_t *o = norm_person(&n, ids[i]);
-		PUT(o);
-		json_decref(o);
+		norm_person(&n, ids[i]);
+		put(&n, &s, "person", ids[i]);
 		np++;
 	}
 	free(ids);
-	ids = sorted_keys(n.gone, &cnt);
-	for (size_t i = 0; i < cnt && !rc && !stage_stop; i++) {
-		if (json_object_get(n.forms, ids[i]) || json_object_get(all, ids[i]))
+	for (size_t i = 0; i < n.ngone && !s.rc && !stage_stop; i++) {
+		const struct in_page *g = n.gone[i].pg;
+		if (json_object_get(n.forms, n.gone[i].id) || json_object_get(all, n.gone[i].id))
 			continue; /* written as a person marked gone */
-		json_t *g = json_object(), *src = json_object_get(n.gone, ids[i]);
-		json_set_str(g, "type", "gone");
-		json_set_str(g, "entity_id", ids[i]);
-		json_set_str(g, "url", json_str(src, "url"));
-		json_object_set(g, "http_status", json_object_get(src, "http_status"));
-		PUT(g);
-		json_decref(g);
+		yajl_gen_map_open(n.g);
+		o_str(n.g, "type", "gone");
+		o_str(n.g, "entity_id", n.gone[i].id);
+		o_str(n.g, "url", g->url);
+		o_int(n.g, "http_status", g->http_status, g->has_status);
+		yajl_gen_map_close(n.g);
+		put(&n, &s, "gone", n.gone[i].id);
 		ng++;
 	}
-	free(ids);
-#undef PUT
+	rc = s.rc;
 	if (rc || stage_stop) {
 		if (!rc)
 			rc = EXIT_INTERRUPTED;
 		goto cleanup;
 	}
 	character_conflicts(&n);
-	json_t *changes = changes_finish(chg, w.af.fp, w.af.tmp);
+	json_t *changes = changes_finish(s.chg, s.w.af.fp, s.w.af.tmp);
 	writing = false;
-	if (stage_writer_commit(&w)) {
+	if (stage_writer_commit(&s.w)) {
 		json_decref(changes);
 		rc = EXIT_OUTPUT;
 		goto cleanup;
@@ -1215,8 +1358,10 @@ static int normalize_run(struct stage_ctx *ctx)
 
 cleanup:
 	if (writing)
-		stage_writer_abort(&w);
-	changes_free(chg);
+		stage_writer_abort(&s.w);
+	changes_free(s.chg);
+	if (n.g)
+		yajl_gen_free(n.g);
 	json_decref(all);
 	role_map_free(n.roles);
 	overrides_free(&n.ov);
@@ -1226,6 +1371,13 @@ cleanup:
 	json_decref(n.merges);
 	json_decref(n.review);
 	json_decref(n.conflicts);
+	for (size_t i = 0; i < n.nrules; i++)
+		for (int e = 0; e < n.rules[i].nex; e++)
+			free(n.rules[i].ex[e]);
+	free(n.works);
+	free(n.people);
+	free(n.gone);
+	input_free(&n.in);
 	free(in);
 	free(out);
 	free(roles);

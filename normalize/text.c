@@ -55,6 +55,19 @@ static void decode_entities(const char *s, struct buf *out)
 	}
 }
 
+/* True when NFC leaves c as it is whatever surrounds it: no combining
+ * mark, no decomposable or composable character (the common Latin,
+ * punctuation, kana and CJK ranges of this wiki's text). */
+static bool nfc_stable(utf8proc_int32_t c)
+{
+	return c < 0x300 ||
+	       (c >= 0x2010 && c <= 0x2027) ||               /* dashes, quotes, bullets */
+	       (c >= 0x3001 && c <= 0x303F) ||               /* CJK punctuation */
+	       (c >= 0x3041 && c <= 0x3096) || (c >= 0x309D && c <= 0x30FF) || /* kana */
+	       (c >= 0x4E00 && c <= 0x9FFF) ||               /* CJK unified ideographs */
+	       (c >= 0xFF01 && c <= 0xFFEF);                 /* full/halfwidth forms */
+}
+
 static bool zero_width(utf8proc_int32_t c)
 {
 	return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 ||
@@ -115,8 +128,10 @@ char *text_clean(const char *s)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)dec.data;
 	utf8proc_int32_t c;
 	utf8proc_ssize_t n;
+	bool stable = true;
 	while ((n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
 		p += n;
+		stable = stable && nfc_stable(c);
 		utf8proc_category_t cat = utf8proc_category(c);
 		if (zero_width(c))
 			continue;
@@ -134,6 +149,10 @@ char *text_clean(const char *s)
 		add_cp(&out, c);
 	}
 	buf_free(&dec);
+	if (n >= 0 && stable) {
+		/* NFC would change nothing. */
+		return buf_detach(&out, NULL);
+	}
 	if (n < 0 || utf8proc_map((const utf8proc_uint8_t *)out.data, 0, &nfc,
 				  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
 		/* Not valid UTF-8 (parse guarantees it is; be safe anyway). */
@@ -241,6 +260,37 @@ bool text_all_caps(const char *s)
 	return letters >= 2;
 }
 
+/* text_fix_caps for plain ASCII. */
+static char *fix_caps_ascii(const char *s)
+{
+	char *out = strdup(s);
+	if (!out)
+		return NULL;
+	bool word_start = true;
+	for (char *p = out; *p; ) {
+		char *w = p;
+		int upper = 0, lower = 0;
+		while ((*w >= 'A' && *w <= 'Z') || (*w >= 'a' && *w <= 'z')) {
+			if (*w <= 'Z')
+				upper++;
+			else
+				lower++;
+			w++;
+		}
+		if (w == p) {
+			p++;
+			word_start = true;
+			continue;
+		}
+		if (word_start && upper >= 2 && lower == 0)
+			for (char *q = p + 1; q < w; q++)
+				*q = (char)(*q - 'A' + 'a');
+		word_start = false;
+		p = w;
+	}
+	return out;
+}
+
 char *text_fix_caps(const char *s)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -249,6 +299,8 @@ char *text_fix_caps(const char *s)
 	struct buf out;
 	bool word_start = true;
 
+	if (plain_ascii(s))
+		return fix_caps_ascii(s);
 	buf_init(&out, 0);
 	/* Only words written all in capitals change: "MORIMOTO Koji". */
 	while (*p) {

@@ -17,6 +17,7 @@ libsqlite3-dev
 libutf8proc-dev
 libinih-dev
 libjansson-dev
+libyajl-dev
 libssl-dev
 sqlite3
 python3
