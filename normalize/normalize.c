@@ -12,6 +12,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +152,7 @@ static void count_rule(struct norm *n, const char *kind, const char *rule, const
 		if (n->nrules == MAX_RULES)
 			return;
 		r = &n->rules[n->nrules++];
+		memset(r, 0, sizeof *r);
 		snprintf(r->name, sizeof r->name, "%s", name);
 	}
 	r->count++;
@@ -1168,7 +1171,166 @@ static json_t *build_report(struct norm *n, unsigned long works, unsigned long p
 	return rep;
 }
 
-/* ---- the run ---- */
+/* ---- records in parallel ----
+ *
+ * Works (then people) are cut into blocks of BLOCK records; each worker
+ * thread takes the next block and normalizes it into a copy of struct
+ * norm whose shared parts (pages, name index, forms, overrides) are read
+ * only and whose own parts (rule counts, report lists, the forms that
+ * unlinked credits add, the overrides lines used) start empty. The blocks
+ * are then merged in order, so the output and the report are the same
+ * bytes as one thread would give, whatever the number of threads.
+ */
+#define BLOCK 128
+
+struct block {
+	struct norm part;
+	struct buf lines;        /* the block's records, each ending in '\n' */
+	char (*keys)[96];        /* "work:12-1" per record */
+	size_t nrec;
+};
+
+enum phase { PH_WORKS, PH_PEOPLE };
+
+struct batch {
+	struct norm *n;
+	enum phase phase;
+	const char **ids;        /* people phase: the person ids, sorted */
+	size_t count;            /* records in the phase */
+	struct block *blocks;
+	size_t nblocks;
+	atomic_size_t next;
+};
+
+static int part_init(struct norm *part, const struct norm *n, enum phase phase)
+{
+	*part = *n;
+	part->nrules = 0;
+	memset(part->rules, 0, sizeof part->rules);
+	part->problems = json_array();
+	part->merges = json_array();
+	part->review = json_array();
+	part->conflicts = json_array();
+	part->unmapped = json_object();
+	part->role_counts = json_object();
+	part->credited_in = json_object();
+	part->char_names = json_object();
+	if (phase == PH_WORKS)
+		part->forms = json_object();   /* what unlinked credits add */
+	part->ov.v = n->ov.n ? malloc(n->ov.n * sizeof *n->ov.v) : NULL;
+	if (n->ov.n && part->ov.v) {
+		memcpy(part->ov.v, n->ov.v, n->ov.n * sizeof *n->ov.v);
+		for (size_t i = 0; i < n->ov.n; i++)
+			part->ov.v[i].used = false;
+	}
+	part->g = NULL;
+	return (n->ov.n && !part->ov.v) ? -1 : 0;
+}
+
+static void json_add_count(json_t *to, const char *key, json_int_t by)
+{
+	json_t *c = json_object_get(to, key);
+	json_object_set_new(to, key, json_integer(json_integer_value(c) + by));
+}
+
+/* Folds a finished block into n, and frees what the block owned. */
+static void part_merge(struct norm *n, struct norm *part, enum phase phase)
+{
+	const char *k;
+	json_t *v;
+	for (size_t i = 0; i < part->nrules; i++) {
+		struct rule_count *r = &part->rules[i];
+		const char *colon = strchr(r->name, ':');
+		char kind[96];
+		snprintf(kind, sizeof kind, "%.*s", (int)(colon - r->name), r->name);
+		/* Once per example (the first examples stay first), then the rest. */
+		long counted = 0;
+		for (int e = 0; e < r->nex; e++, counted++)
+			count_rule(n, kind, colon + 1, r->ex[e]);
+		for (; counted < r->count; counted++)
+			count_rule(n, kind, colon + 1, NULL);
+		for (int e = 0; e < r->nex; e++)
+			free(r->ex[e]);
+	}
+	json_array_extend(n->problems, part->problems);
+	json_array_extend(n->merges, part->merges);
+	json_array_extend(n->review, part->review);
+	json_array_extend(n->conflicts, part->conflicts);
+	json_object_foreach(part->unmapped, k, v)
+		json_add_count(n->unmapped, k, json_integer_value(v));
+	json_object_foreach(part->role_counts, k, v)
+		json_add_count(n->role_counts, k, json_integer_value(v));
+	json_object_update(n->credited_in, part->credited_in);
+	json_object_foreach(part->char_names, k, v) {
+		json_t *have = json_object_get(n->char_names, k);
+		if (!have)
+			json_object_set(n->char_names, k, v);
+		else
+			json_object_update_missing(have, v);
+	}
+	if (phase == PH_WORKS) {
+		json_object_foreach(part->forms, k, v) {
+			json_t *f = json_object_get(n->forms, k), *cnt;
+			const char *form;
+			if (!f) {
+				f = json_object();
+				json_object_set_new(n->forms, k, f);
+			}
+			json_object_foreach(v, form, cnt)
+				json_add_count(f, form, json_integer_value(cnt));
+		}
+		json_decref(part->forms);
+	}
+	for (size_t i = 0; i < n->ov.n; i++)
+		if (part->ov.v[i].used)
+			n->ov.v[i].used = true;
+	json_decref(part->problems);
+	json_decref(part->merges);
+	json_decref(part->review);
+	json_decref(part->conflicts);
+	json_decref(part->unmapped);
+	json_decref(part->role_counts);
+	json_decref(part->credited_in);
+	json_decref(part->char_names);
+	free(part->ov.v);
+}
+
+static void *worker(void *arg)
+{
+	struct batch *b = arg;
+	yajl_gen g = yajl_gen_alloc(NULL);
+	json_t *role_cache = json_object();
+	size_t bi;
+	while (g && (bi = atomic_fetch_add(&b->next, 1)) < b->nblocks && !stage_stop) {
+		struct block *blk = &b->blocks[bi];
+		struct norm *part = &blk->part;
+		size_t from = bi * BLOCK, to = from + BLOCK < b->count ? from + BLOCK : b->count;
+		part->g = g;
+		part->role_cache = role_cache;
+		blk->keys = calloc(to - from + 1, sizeof *blk->keys);
+		for (size_t i = from; i < to && blk->keys; i++) {
+			const char *id = b->phase == PH_WORKS ? b->n->works[i].id : b->ids[i];
+			if (b->phase == PH_WORKS)
+				norm_work(part, id, b->n->works[i].pg);
+			else
+				norm_person(part, id);
+			const unsigned char *buf;
+			size_t len;
+			yajl_gen_get_buf(g, &buf, &len);
+			buf_add(&blk->lines, buf, len);
+			buf_addc(&blk->lines, '\n');
+			snprintf(blk->keys[blk->nrec++], 96, "%s:%s",
+				 b->phase == PH_WORKS ? "work" : "person", id);
+			yajl_gen_clear(g);
+			yajl_gen_reset(g, NULL);
+		}
+		part->g = NULL;
+	}
+	json_decref(role_cache);
+	if (g)
+		yajl_gen_free(g);
+	return NULL;
+}
 
 struct sink {
 	struct stage_writer w;
@@ -1176,6 +1338,62 @@ struct sink {
 	long offset;
 	int rc;
 };
+
+/* Normalizes `count` records of one phase on `threads` threads and
+ * writes them in order. Returns the number written. */
+static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const char **ids,
+			size_t count, int threads)
+{
+	struct batch b = { .n = n, .phase = phase, .ids = ids, .count = count };
+	size_t written = 0;
+	b.nblocks = (count + BLOCK - 1) / BLOCK;
+	b.blocks = calloc(b.nblocks + 1, sizeof *b.blocks);
+	atomic_init(&b.next, 0);
+	if (!b.blocks) {
+		s->rc = EXIT_FAIL;
+		return 0;
+	}
+	for (size_t i = 0; i < b.nblocks; i++) {
+		buf_init(&b.blocks[i].lines, 0);
+		if (part_init(&b.blocks[i].part, n, phase))
+			s->rc = EXIT_FAIL;
+	}
+	pthread_t tid[16];
+	int started = 0;
+	for (int t = 1; t < threads && t < 16 && !s->rc; t++) {
+		if (pthread_create(&tid[started], NULL, worker, &b))
+			break;
+		started++;
+	}
+	if (!s->rc)
+		worker(&b);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (size_t i = 0; i < b.nblocks; i++) {
+		struct block *blk = &b.blocks[i];
+		const char *line = blk->lines.data;
+		for (size_t r = 0; r < blk->nrec && !s->rc; r++) {
+			const char *nl = strchr(line, '\n');
+			size_t len = (size_t)(nl - line);
+			if (stage_writer_put_line(&s->w, line, len))
+				s->rc = EXIT_OUTPUT;
+			else
+				changes_add(s->chg, blk->keys[r], line, len, s->offset);
+			s->offset += (long)len + 1;
+			line = nl + 1;
+			written++;
+		}
+		part_merge(n, &blk->part, phase);
+		buf_free(&blk->lines);
+		free(blk->keys);
+	}
+	free(b.blocks);
+	if (!s->rc && written != count)
+		s->rc = stage_stop ? EXIT_INTERRUPTED : EXIT_FAIL;
+	return written;
+}
+
+/* ---- the run ---- */
 
 /* Writes the record the generator holds, and notes it for the changes. */
 static void put(struct norm *n, struct sink *s, const char *type, const char *id)
@@ -1270,7 +1488,8 @@ static int normalize_run(struct stage_ctx *ctx)
 	}
 	build_redirects(&n);
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	if (input_read(&n.in, in, "animewiki-parsed", 2, jobs > 0 ? (int)jobs : 1)) {
+	int threads = jobs > 0 ? (int)(jobs < 16 ? jobs : 16) : 1;
+	if (input_read(&n.in, in, "animewiki-parsed", 2, threads)) {
 		rc = EXIT_INPUT;
 		goto cleanup;
 	}
@@ -1291,11 +1510,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	writing = true;
 	s.offset = ftell(s.w.af.fp);
 
-	for (size_t i = 0; i < n.nworks && !s.rc && !stage_stop; i++) {
-		norm_work(&n, n.works[i].id, n.works[i].pg);
-		put(&n, &s, "work", n.works[i].id);
-		nw++;
-	}
+	nw = run_phase(&n, &s, PH_WORKS, NULL, n.nworks, threads);
 	ncred = 0;
 	json_t *rc_v;
 	const char *k;
@@ -1310,13 +1525,12 @@ static int normalize_run(struct stage_ctx *ctx)
 		json_object_set_new(all, k, json_true());
 	size_t cnt;
 	const char **ids = sorted_keys(all, &cnt);
-	for (size_t i = 0; i < cnt && !s.rc && !stage_stop; i++) {
-		if (find(n.gone, n.ngone, ids[i]) && !json_object_get(n.forms, ids[i]))
-			continue;
-		norm_person(&n, ids[i]);
-		put(&n, &s, "person", ids[i]);
-		np++;
-	}
+	size_t keep = 0;
+	for (size_t i = 0; i < cnt; i++)   /* a gone page no credit names: a gone record */
+		if (!find(n.gone, n.ngone, ids[i]) || json_object_get(n.forms, ids[i]))
+			ids[keep++] = ids[i];
+	if (!s.rc)
+		np = run_phase(&n, &s, PH_PEOPLE, ids, keep, threads);
 	free(ids);
 	for (size_t i = 0; i < n.ngone && !s.rc && !stage_stop; i++) {
 		const struct in_page *g = n.gone[i].pg;
