@@ -497,24 +497,88 @@ static void note_character(struct norm *n, const char *cid, const char *name, co
 
 /* ---- works ---- */
 
-/* Adds a title unless its key is there; returns true when added. */
-static bool add_title(yajl_gen g, json_t *keys, const char *title, const char *source)
+/* The titles of a work, one per key, before they are written. */
+struct title {
+	char *text, *key;
+	const char *source;
+};
+
+struct titles {
+	struct title *v;
+	size_t n, cap;
+};
+
+/* How good a display form is: mixed case over all capitals or all lower
+ * case, then proper characters kept (accents, dashes, curly quotes:
+ * "Kōkaku" over "Kokaku"). */
+static int form_score(const char *s)
+{
+	bool upper = false, lower = false, accent = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			upper = true;
+		else if (*p >= 'a' && *p <= 'z')
+			lower = true;
+		else if (*p >= 0x80)
+			accent = true;
+	}
+	return (upper && lower ? 2 : 0) + (accent ? 1 : 0);
+}
+
+/* Adds a title unless its key is there (an alias then only improves the
+ * display form of another alias); returns true when it was new. */
+static bool add_title(struct titles *t, const char *title, const char *source)
 {
 	char *c = clean(title);
 	char *k = c ? text_key(c) : NULL;
-	bool added = false;
-	if (c && k && *k && !json_object_get(keys, k)) {
-		json_object_set_new(keys, k, json_true());
-		yajl_gen_map_open(g);
-		o_str(g, "title", c);
-		o_str(g, "lang", text_is_japanese(c) ? "ja" : "en");
-		o_str(g, "source", source);
-		yajl_gen_map_close(g);
-		added = true;
+	if (!c || !k || !*k) {
+		free(c);
+		free(k);
+		return false;
 	}
-	free(c);
-	free(k);
-	return added;
+	for (size_t i = 0; i < t->n; i++) {
+		if (strcmp(t->v[i].key, k))
+			continue;
+		if (!strcmp(source, "alias") && !strcmp(t->v[i].source, "alias") &&
+		    form_score(c) > form_score(t->v[i].text)) {
+			free(t->v[i].text);
+			t->v[i].text = c;
+			c = NULL;
+		}
+		free(c);
+		free(k);
+		return false;
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? 2 * t->cap : 16;
+		struct title *nv = realloc(t->v, nc * sizeof *nv);
+		if (!nv) {
+			free(c);
+			free(k);
+			return false;
+		}
+		t->v = nv;
+		t->cap = nc;
+	}
+	t->v[t->n++] = (struct title){ c, k, source };
+	return true;
+}
+
+static void write_titles(yajl_gen g, struct titles *t)
+{
+	o_key(g, "titles");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < t->n; i++) {
+		yajl_gen_map_open(g);
+		o_str(g, "title", t->v[i].text);
+		o_str(g, "lang", text_is_japanese(t->v[i].text) ? "ja" : "en");
+		o_str(g, "source", t->v[i].source);
+		yajl_gen_map_close(g);
+		free(t->v[i].text);
+		free(t->v[i].key);
+	}
+	yajl_gen_array_close(g);
+	free(t->v);
 }
 
 static void o_list(yajl_gen g, const char *key, const struct strs *l)
@@ -608,24 +672,21 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 	o_list(g, "themes", &w->themes);
 
 	/* Titles: main, native, release names, aliases; one per key. */
-	json_t *tkeys = json_object();
-	o_key(g, "titles");
-	yajl_gen_array_open(g);
+	struct titles tl = { NULL, 0, 0 };
 	if (title)
-		add_title(g, tkeys, title, "main");
+		add_title(&tl, title, "main");
 	if (native)
-		add_title(g, tkeys, native, "native");
+		add_title(&tl, native, "native");
 	for (i = 0; i < nr; i++)
 		if (rname[i])
-			add_title(g, tkeys, rname[i], "release");
+			add_title(&tl, rname[i], "release");
 	for (i = 0; i < w->aliases.n; i++) {
-		if (add_title(g, tkeys, w->aliases.v[i], "alias"))
+		if (add_title(&tl, w->aliases.v[i], "alias"))
 			count_rule(n, "title", "alias-kept", w->aliases.v[i]);
 		else
 			count_rule(n, "title", "alias-duplicate-dropped", w->aliases.v[i]);
 	}
-	yajl_gen_array_close(g);
-	json_decref(tkeys);
+	write_titles(g, &tl);
 
 	/* Releases: Name / Release Date pairs; region inferred from script. */
 	o_key(g, "releases");

@@ -64,6 +64,9 @@ check "an all-caps credit's name is put in normal case, no page" "" \
 	"$(jq_ 'select(.type=="person") | .name | select(. == "MORIMOTO Koji")')"
 check "ambiguous date read month first, flagged" "2005-03-04|03/04/2005" \
 	"$(jq_ 'select(.work_id=="12-2") | .releases[0] | "\(.date)|\(.date_raw)"')"
+check "aliases: one per key, an alias equal to the title dropped, the best form kept" \
+	"Beta:main ベータ:native Beta—The Series:alias" \
+	"$(jq_ 'select(.work_id=="12-2") | .titles[] | "\(.title):\(.source)"' | tr '\n' ' ' | sed 's/ $//')"
 check "a non-date is NULL with its raw text" "null|TBA" \
 	"$(jq_ 'select(.work_id=="12-2") | .releases[1] | "\(.date)|\(.date_raw)"')"
 check "candidate duplicates: site people sharing a name key, listed, not merged" \
