@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "fsutil.h"
 #include "log.h"
@@ -51,6 +56,85 @@ void stage_print_exit_codes(void *out)
 static void on_signal(int sig)
 {
 	stage_stop = sig;
+}
+
+void stage_count(struct stage_ctx *ctx, const char *name, long long n)
+{
+	if (!ctx->counts)
+		ctx->counts = json_object();
+	if (ctx->counts)
+		json_object_set_new(ctx->counts, name, json_integer((json_int_t)n));
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double millis(double s)
+{
+	return (double)(long long)(s * 1000 + 0.5) / 1000;
+}
+
+static void iso_time_of(double t, char out[21])
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* WORK/<stage>-run.json, written atomically: this run of the stage. */
+static void write_run_summary(const struct stage *st, struct stage_ctx *ctx, int rc,
+			      double t_start, double mono_start)
+{
+	struct rusage ru;
+	char started[21], ended[21], name[64];
+	double t_end = wall_now(), cpu = 0;
+	json_t *o = json_object();
+
+	if (!o)
+		return;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	iso_time_of(t_start, started);
+	iso_time_of(t_end, ended);
+	json_object_set_new(o, "stage", json_string(st->name));
+	json_object_set_new(o, "pid", json_integer((json_int_t)getpid()));
+	json_object_set_new(o, "started_at", json_string(started));
+	json_object_set_new(o, "ended_at", json_string(ended));
+	json_object_set_new(o, "start_time", json_real(t_start));
+	json_object_set_new(o, "exit", json_integer(rc));
+	json_object_set_new(o, "status", json_string(exit_code_name(rc)));
+	json_object_set_new(o, "wall_seconds", json_real(millis(mono_now() - mono_start)));
+	json_object_set_new(o, "cpu_seconds", json_real(millis(cpu)));
+	json_object_set_new(o, "counts", ctx->counts ? json_incref(ctx->counts) : json_object());
+
+	snprintf(name, sizeof name, "%s-run.json", st->name);
+	char *path = fs_join(ctx->work_dir, name);
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	struct buf b;
+	buf_init(&b, 0);
+	if (text) {
+		buf_adds(&b, text);
+		buf_adds(&b, "\n");
+	}
+	if (!path || !text || !b.data || fs_write_atomic(path, b.data, b.len, false))
+		log_warn("cannot write '%s': %s", path ? path : name, strerror(errno));
+	buf_free(&b);
+	free(text);
+	free(path);
+	json_decref(o);
 }
 
 static void usage(const struct stage *st, FILE *fp)
@@ -274,11 +358,17 @@ opts_done:
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = st->run(&ctx);
-	if (stage_stop && rc == EXIT_OK)
-		rc = EXIT_INTERRUPTED;
+	{
+		double t_start = wall_now(), mono_start = mono_now();
+		rc = st->run(&ctx);
+		if (stage_stop && rc == EXIT_OK)
+			rc = EXIT_INTERRUPTED;
+		if (!st->no_work_dir && !ctx.no_summary && rc != EXIT_USAGE)
+			write_run_summary(st, &ctx, rc, t_start, mono_start);
+	}
 
 cleanup:
+	json_decref(ctx.counts);
 	config_free(&ctx.cfg);
 	free(ctx.config_path);
 	free(ctx.work_dir);

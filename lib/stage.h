@@ -4,6 +4,11 @@
  * --verbose, --quiet, --dump-config), reads pipeline.conf, sets the log
  * level, installs the SIGINT/SIGTERM handlers, creates the work directory,
  * runs the stage and turns its result into an exit code (exitcode.h).
+ *
+ * After the stage ran, WORK/<stage>-run.json records that run: its exit
+ * code, start and end, wall and CPU seconds, and the counts the stage
+ * registered with stage_count(). The pipeline reads it into the database's
+ * run_stages table; scripts may read it too.
  */
 #ifndef STAGE_H
 #define STAGE_H
@@ -35,6 +40,9 @@ struct stage_ctx {
 	void *state;        /* the stage's own, from struct stage */
 	int fwd_argc;       /* the common options as given (--config, --set, -v, -q), */
 	char **fwd_argv;    /* for a driver to pass on to the stages it runs */
+	void *counts;       /* stage_count()'s, for WORK/<stage>-run.json */
+	bool no_summary;    /* set by a mode that is not a run of the stage
+			     * (normalize --explain): no WORK/<stage>-run.json */
 };
 
 struct stage {
@@ -55,6 +63,11 @@ struct stage {
 /* Set to the signal number when SIGINT or SIGTERM arrives. Long loops
  * check it, stop at a safe point and return EXIT_INTERRUPTED. */
 extern volatile sig_atomic_t stage_stop;
+
+/* Registers one count of this run ("pages", 1200) for WORK/<stage>-run.json
+ * ("counts", in the order first registered; a second call with the same
+ * name replaces the value). Names are short lowercase words. */
+void stage_count(struct stage_ctx *ctx, const char *name, long long n);
 
 /* The common main. Returns the exit code for main() to return. */
 int stage_main(const struct stage *st, int argc, char **argv);
