@@ -61,6 +61,7 @@ static int fetch_run(struct stage_ctx *ctx)
 	rc = crawl_run(&ctx->cfg, ps, &st);
 	iso_time_now(finished);
 	write_summary(ctx->work_dir, &st, started, finished, rc);
+	stage_count(ctx, "requests", st.requests); stage_count(ctx, "stored", st.stored); stage_count(ctx, "not_modified", st.not_modified); stage_count(ctx, "skipped_lastmod", st.skipped_lastmod); stage_count(ctx, "gone", st.gone); stage_count(ctx, "failed", st.failed);
 	log_info("fetched %lu requests: %lu stored (%lu unchanged), %lu not modified, %lu skipped by sitemap lastmod, "
 		 "%lu gone (%lu more known gone, not asked again), %lu redirected, %lu retried, %lu failed, "
 		 "%lu links disallowed by robots.txt",

@@ -1621,6 +1621,7 @@ static int normalize_run(struct stage_ctx *ctx)
 		goto cleanup;
 	}
 	log_info("normalized %lu works, %lu people, %lu gone into '%s'", nw, np, ng, out);
+	stage_count(ctx, "works", nw); stage_count(ctx, "people", np); stage_count(ctx, "credits", ncred); stage_count(ctx, "gone", ng);
 	json_t *cand = build_candidates(&n);
 	for (size_t i = 0; i < n.ov.n; i++)
 		if (!n.ov.v[i].used)
@@ -1741,6 +1742,7 @@ static int normalize_opt(struct stage_ctx *ctx, const char *name, const char *ar
 
 static int normalize_main(struct stage_ctx *ctx)
 {
+	ctx->no_summary = explain_kind != NULL;
 	if (explain_kind)
 		return explain(ctx);
 	if (ctx->argc) {

@@ -396,6 +396,7 @@ static int parse_run(struct stage_ctx *ctx)
 	} else if (stage_writer_commit(&pr.w)) {
 		rc = EXIT_OUTPUT;
 	} else {
+		stage_count(ctx, "pages", pr.pages); stage_count(ctx, "index_pages", pr.indexes); stage_count(ctx, "reused", pr.reused); stage_count(ctx, "failed", pr.failed);
 		log_info("parsed %lu pages and %lu index pages (%lu unchanged and reused, "
 			 "%lu gone, %lu not parsed, %lu failed, %lu warnings) into '%s' "
 			 "with %d thread%s", pr.pages, pr.indexes, pr.reused, pr.gone,
@@ -534,6 +535,7 @@ static int parse_opt(struct stage_ctx *ctx, const char *name, const char *arg)
 
 static int parse_main(struct stage_ctx *ctx)
 {
+	ctx->no_summary = page_file != NULL;
 	if ((page_kind || page_charset) && !page_file) {
 		log_error("--kind and --charset go with --page FILE");
 		return EXIT_USAGE;

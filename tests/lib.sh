@@ -55,6 +55,10 @@ check_no_grep() {
 	fi
 }
 
+# dump_db FILE: the database's .dump without the run history (tables runs
+# and run_stages), which every pipeline run adds to.
+dump_db() { sqlite3 "$1" .dump | grep -v '^INSERT INTO run\(s\|_stages\) '; }
+
 # q SQL: runs a query on the test database.
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
 

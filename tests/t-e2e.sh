@@ -94,7 +94,7 @@ check_grep "User-Agent names the project and the contact" \
 	'"user-agent": "animewiki-import/[0-9.]* (+https://example.org/animewiki-tests)"' "$SERVER_LOG"
 
 # a second run: conditional requests, nothing changes
-sqlite3 "$DB" .dump >"$TEST_TMP/dump1"
+dump_db "$DB" >"$TEST_TMP/dump1"
 cp "$TEST_TMP/work/parsed.jsonl" "$TEST_TMP/parsed1"
 : >"$SERVER_LOG"
 check_rc "second pipeline run" 0 "$BIN/pipeline" $(run_opts)
@@ -104,7 +104,7 @@ check_grep "second run: a page outside the sitemap is asked with If-None-Match" 
 	'"path": "/spike-spiegel/18-40100/".*"if-none-match": .*"status": 304' "$SERVER_LOG"
 check "second run: no page body sent" "" \
 	"$(grep '"status": 200' "$SERVER_LOG" | grep -v '"path": "/\(robots.txt\|sitemap.xml\)"' | head -3)"
-sqlite3 "$DB" .dump >"$TEST_TMP/dump2"
+dump_db "$DB" >"$TEST_TMP/dump2"
 check "second run leaves the same database (.dump)" "" "$(cmp "$TEST_TMP/dump1" "$TEST_TMP/dump2" 2>&1)"
 check "second run gives byte-identical parse output" "" \
 	"$(cmp "$TEST_TMP/parsed1" "$TEST_TMP/work/parsed.jsonl" 2>&1)"
@@ -130,7 +130,7 @@ cp "$TEST_TMP/work/normalized.jsonl" "$TEST_TMP/norm1"
 check_rc "pipeline --from normalize" 0 "$BIN/pipeline" --from normalize $(run_opts)
 check "normalize again: byte-identical output" "" "$(cmp "$TEST_TMP/norm1" "$TEST_TMP/work/normalized.jsonl" 2>&1)"
 check_rc "pipeline --only load" 0 "$BIN/pipeline" --only load $(run_opts)
-sqlite3 "$DB" .dump >"$TEST_TMP/dump3"
+dump_db "$DB" >"$TEST_TMP/dump3"
 check "load again: same database" "" "$(cmp "$TEST_TMP/dump1" "$TEST_TMP/dump3" 2>&1)"
 check "no temporary files left in the work directory" "" \
 	"$(find "$TEST_TMP/work" -name '*.tmp' | head -3)"
