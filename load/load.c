@@ -146,6 +146,7 @@ struct loader {
 	unsigned long line;
 	unsigned long inserted, updated, unchanged, gone;
 	unsigned long rows;                     /* inserted, updated or deleted */
+	int new_db;                             /* the load creates the database */
 	sqlite3_stmt *st[N_STMTS];
 	struct jdoc doc;
 	struct cursor works, people;            /* records */
@@ -674,35 +675,94 @@ static int open_db(struct loader *l, const struct config *cfg)
 	}
 	sqlite3_busy_timeout(l->db, (int)config_int(cfg, "load", "busy_timeout"));
 	/* A page cache of fixed size (32 MB), whatever the database's. */
-	if (exec(l, "PRAGMA journal_mode=WAL") || exec(l, "PRAGMA foreign_keys=ON") ||
-	    exec(l, "PRAGMA cache_size=-32768"))
+	if (exec(l, "PRAGMA cache_size=-32768"))
 		return EXIT_OUTPUT;
 	return EXIT_OK;
 }
 
-/* Inside the load's transaction: creates the schema, or upgrades an
- * older one in place (the same transaction: all of it or nothing).
- * Returns an exit code. */
-static int check_schema(struct loader *l)
+/* The exit code after a statement failed: EXIT_BUSY, said so, when
+ * another connection held the database longer than [load] busy_timeout. */
+static int failed(struct loader *l, const struct config *cfg)
+{
+	if (sqlite3_errcode(l->db) != SQLITE_BUSY)
+		return EXIT_OUTPUT;
+	log_error("database '%s' is locked by another writer (waited %lld ms, "
+		  "[load] busy_timeout)", l->path, config_int(cfg, "load", "busy_timeout"));
+	return EXIT_BUSY;
+}
+
+/* Sets the journal mode ("wal", "delete"); 0 when it is in effect, 1 when
+ * the database keeps another (SQLite may refuse to change it while other
+ * connections use the database), -1 after logging. */
+static int journal_mode(struct loader *l, const char *mode)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(l, "journal mode");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *got = (const char *)sqlite3_column_text(st, 0);
+		rc = got && !strcmp(got, mode) ? 0 : 1;
+	} else if (sqlite3_errcode(l->db) == SQLITE_BUSY) {
+		rc = 1;
+	} else {
+		rc = db_fail(l, "journal mode");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* An int the query sql gives (0 if none), or -1 after logging. */
+static int query_int(struct loader *l, const char *sql)
 {
 	sqlite3_stmt *st;
-	int version = 0;
+	int v = 0, rc;
+
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(l, "not a database");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	else if (rc != SQLITE_DONE)
+		v = db_fail(l, "query");
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* 1 when the database has no schema at all (a new file), 0 if it has
+ * one, -1 after logging. */
+static int db_is_new(struct loader *l)
+{
+	int v = query_int(l, "PRAGMA user_version"), n;
+	if (v < 0)
+		return -1;
+	if (v > 0)
+		return 0;
+	n = query_int(l, "SELECT count(*) FROM sqlite_master");
+	return n < 0 ? -1 : n == 0;
+}
+
+/* Inside the load's transaction: creates the schema, or upgrades an
+ * older one in place (the same transaction: all of it or nothing). In a
+ * new database, only the tables: finish_new_db builds the rest after the
+ * rows. Returns an exit code. */
+static int check_schema(struct loader *l)
+{
+	int version = query_int(l, "PRAGMA user_version");
 	char pv[64];
 
-	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(l, "not a database");
+	if (version < 0)
 		return EXIT_OUTPUT;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	if (version > SCHEMA_VERSION) {
 		log_error("database '%s' has schema version %d; this load knows up to %d: "
 			  "upgrade animewiki-import (nothing was written)", l->path, version,
 			  SCHEMA_VERSION);
 		return EXIT_OUTPUT;
 	}
-	if (exec(l, schema_sql))
+	if (exec(l, schema_tables) || (!l->new_db && exec(l, schema_indexes)))
 		return EXIT_OUTPUT;
 	if (version > 0 && version < SCHEMA_VERSION)
 		log_info("upgrading database '%s' from schema version %d to %d", l->path,
@@ -714,6 +774,92 @@ static int check_schema(struct loader *l)
 		return EXIT_OK;
 	snprintf(pv, sizeof pv, "PRAGMA user_version = %d", SCHEMA_VERSION);
 	return exec(l, pv) ? EXIT_OUTPUT : EXIT_OK;
+}
+
+/* A new database, its rows written (foreign keys not enforced, see
+ * load_run): builds the indexes, the FTS5 tables and their triggers, and
+ * checks what the foreign keys would have: every person a credit or a
+ * cast row names has a row. (Every other child row takes the id of the
+ * record it came with.) Returns an exit code. */
+static int finish_new_db(struct loader *l)
+{
+	static const char *const checks[] = {
+		"SELECT c.person_id, (SELECT work_id FROM credits WHERE person_id = c.person_id) "
+		"FROM (SELECT DISTINCT person_id FROM credits) c WHERE NOT EXISTS "
+		"(SELECT 1 FROM people p WHERE p.person_id = c.person_id) LIMIT 1",
+		"SELECT c.person_id, (SELECT work_id FROM \"cast\" WHERE person_id = c.person_id) "
+		"FROM (SELECT DISTINCT person_id FROM \"cast\") c WHERE NOT EXISTS "
+		"(SELECT 1 FROM people p WHERE p.person_id = c.person_id) LIMIT 1",
+	};
+	double t0 = now(), t1, t2;
+	if (exec(l, schema_indexes))
+		return EXIT_OUTPUT;
+	t1 = now();
+	if (exec(l, schema_fts_fill))
+		return EXIT_OUTPUT;
+	t2 = now();
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st;
+		int rc;
+		if (sqlite3_prepare_v2(l->db, checks[i], -1, &st, NULL) != SQLITE_OK) {
+			db_fail(l, "prepare");
+			return EXIT_OUTPUT;
+		}
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			log_error("%s: work %s credits person %s, who has no record "
+				  "(FOREIGN KEY constraint failed)", l->in, sqlite3_column_text(st, 1),
+				  sqlite3_column_text(st, 0));
+		else if (rc != SQLITE_DONE)
+			db_fail(l, "query");
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return EXIT_OUTPUT;
+	}
+	log_debug("new database: seconds: indexes %.3f, full-text %.3f, foreign keys %.3f",
+		  t1 - t0, t2 - t1, now() - t2);
+	return EXIT_OK;
+}
+
+/* Begins the load's transaction. A new database is written with a
+ * rollback journal (there is nothing to read yet, nothing to undo but
+ * its creation: the journal stays empty and every page is written once,
+ * not to the WAL and then to the file) and without enforcing foreign
+ * keys (its indexes by person come after the rows; finish_new_db checks
+ * them). Neither pragma can change inside a transaction: if the database
+ * is no longer new once ours has begun (another load created it
+ * meanwhile), begin again as for any other. Returns an exit code. */
+static int begin(struct loader *l, const struct config *cfg)
+{
+	for (int attempt = 0;; attempt++) {
+		int is_new = db_is_new(l), jm;
+		if (is_new < 0)
+			return failed(l, cfg);
+		/* A new database another connection has open may stay in WAL
+		 * mode: it is then written as any other. */
+		jm = journal_mode(l, is_new ? "delete" : "wal");
+		if (jm < 0)
+			return failed(l, cfg);
+		if (jm && !is_new)
+			log_warn("database '%s' is not in WAL mode: readers wait for this load "
+				 "(another connection uses it; the next load tries again)", l->path);
+		if (exec(l, is_new ? "PRAGMA foreign_keys=OFF" : "PRAGMA foreign_keys=ON"))
+			return EXIT_OUTPUT;
+		if (exec(l, "BEGIN IMMEDIATE"))
+			return failed(l, cfg);
+		l->new_db = db_is_new(l);
+		if (l->new_db < 0) {
+			exec(l, "ROLLBACK");
+			return failed(l, cfg);
+		}
+		if (l->new_db == is_new)
+			break;
+		log_debug("database '%s' was created meanwhile by another load: beginning again",
+			  l->path);
+		if (exec(l, "ROLLBACK") || attempt)
+			return EXIT_OUTPUT;
+	}
+	return EXIT_OK;
 }
 
 /* Reads every record of the file and loads it. Returns an exit code. */
@@ -779,18 +925,15 @@ static int load_run(struct stage_ctx *ctx)
 	rc = open_db(&l, &ctx->cfg);
 	if (rc)
 		goto cleanup;
-	if (exec(&l, "BEGIN IMMEDIATE")) {
-		rc = sqlite3_errcode(l.db) == SQLITE_BUSY ? EXIT_BUSY : EXIT_OUTPUT;
-		if (rc == EXIT_BUSY)
-			log_error("database '%s' is locked by another writer (waited %lld ms, "
-				  "[load] busy_timeout)", db, config_int(&ctx->cfg, "load", "busy_timeout"));
+	if ((rc = begin(&l, &ctx->cfg)))
 		goto cleanup;
-	}
 	t_open = now();
 	if ((rc = check_schema(&l)))
 		goto rollback;
 	t_schema = now();
 	if ((rc = load_records(&l, &r)))
+		goto rollback;
+	if (l.new_db && (rc = finish_new_db(&l)))
 		goto rollback;
 	t_records = now();
 	if (exec(&l, "COMMIT")) {
@@ -798,6 +941,10 @@ static int load_run(struct stage_ctx *ctx)
 		goto rollback;
 	}
 	t_commit = now();
+	stage_count(ctx, "inserted", l.inserted); stage_count(ctx, "updated", l.updated); stage_count(ctx, "unchanged", l.unchanged); stage_count(ctx, "gone", l.gone); stage_count(ctx, "rows", l.rows);
+	if (l.new_db && journal_mode(&l, "wal"))
+		log_warn("database '%s' stays in rollback-journal mode until the next load "
+			 "(another connection uses it)", db);
 	log_info("loaded '%s': %lu inserted, %lu updated, %lu unchanged, %lu marked gone; "
 		 "%lu rows written", db, l.inserted, l.updated, l.unchanged, l.gone, l.rows);
 	goto cleanup;

@@ -1,15 +1,16 @@
 /*
  * schema: CREATE statements of the database. Their comments are the
  * schema's documentation inside the database itself (sqlite3 anime.db
- * .schema). Every statement is IF NOT EXISTS, so schema_sql brings a
- * database of any older version up to date for the tables and indexes it
- * lacks; schema_migrations change what an older version has differently.
+ * .schema). Every statement is IF NOT EXISTS, so schema_tables and
+ * schema_indexes bring a database of any older version up to date for the
+ * tables and indexes it lacks; schema_migrations change what an older
+ * version has differently.
  */
 #include "schema.h"
 
 #include <stddef.h>
 
-const char schema_sql[] =
+const char schema_tables[] =
 "CREATE TABLE IF NOT EXISTS works (\n"
 "  -- one row per work (movie, series, OVA, episode); work_id is the site's TYPE-ID\n"
 "  work_id TEXT PRIMARY KEY,     -- '12-1401'\n"
@@ -80,9 +81,6 @@ const char schema_sql[] =
 "  note TEXT,\n"
 "  PRIMARY KEY (work_id, person_id, role)\n"
 ");\n"
-"-- credits by work: the primary key; by person and by role:\n"
-"CREATE INDEX IF NOT EXISTS credits_by_person ON credits(person_id, role);\n"
-"CREATE INDEX IF NOT EXISTS credits_by_role ON credits(role, work_id);\n"
 "CREATE TABLE IF NOT EXISTS \"cast\" (\n"
 "  -- one row per voice actor of a character in one language\n"
 "  work_id TEXT NOT NULL REFERENCES works(work_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
@@ -93,7 +91,6 @@ const char schema_sql[] =
 ");\n"
 "CREATE UNIQUE INDEX IF NOT EXISTS cast_unique ON \"cast\"(work_id, "
 "coalesce(character_id, character_name), person_id, coalesce(lang, ''));\n"
-"CREATE INDEX IF NOT EXISTS cast_by_person ON \"cast\"(person_id);\n"
 "CREATE TABLE IF NOT EXISTS work_genres (\n"
 "  work_id TEXT NOT NULL REFERENCES works(work_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
 "  kind TEXT NOT NULL,           -- genre or theme\n"
@@ -108,26 +105,6 @@ const char schema_sql[] =
 "  fetched_at TEXT,              -- ISO 8601 UTC\n"
 "  sha256 TEXT                   -- of the page body as fetched\n"
 ");\n"
-"CREATE INDEX IF NOT EXISTS works_by_title ON works(title COLLATE NOCASE);\n"
-"CREATE INDEX IF NOT EXISTS people_by_name ON people(name COLLATE NOCASE);\n"
-"CREATE INDEX IF NOT EXISTS person_names_by_name ON person_names(name COLLATE NOCASE);\n"
-"CREATE INDEX IF NOT EXISTS work_titles_by_title ON work_titles(title COLLATE NOCASE);\n"
-"-- Full-text search over every title of a work and every name of a person\n"
-"-- (FTS5; diacritics folded, so 'Koji' finds 'K\u014dji'):\n"
-"--   SELECT DISTINCT work_id, title FROM work_titles WHERE rowid IN\n"
-"--     (SELECT rowid FROM titles_fts WHERE titles_fts MATCH 'memories');\n"
-"CREATE VIRTUAL TABLE IF NOT EXISTS titles_fts USING fts5(title, content='work_titles',\n"
-"  content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');\n"
-"CREATE VIRTUAL TABLE IF NOT EXISTS names_fts USING fts5(name, content='person_names',\n"
-"  content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');\n"
-"CREATE TRIGGER IF NOT EXISTS work_titles_fts_ins AFTER INSERT ON work_titles BEGIN\n"
-"  INSERT INTO titles_fts(rowid, title) VALUES (new.rowid, new.title); END;\n"
-"CREATE TRIGGER IF NOT EXISTS work_titles_fts_del AFTER DELETE ON work_titles BEGIN\n"
-"  INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.rowid, old.title); END;\n"
-"CREATE TRIGGER IF NOT EXISTS person_names_fts_ins AFTER INSERT ON person_names BEGIN\n"
-"  INSERT INTO names_fts(rowid, name) VALUES (new.rowid, new.name); END;\n"
-"CREATE TRIGGER IF NOT EXISTS person_names_fts_del AFTER DELETE ON person_names BEGIN\n"
-"  INSERT INTO names_fts(names_fts, rowid, name) VALUES ('delete', old.rowid, old.name); END;\n"
 "CREATE TABLE IF NOT EXISTS runs (\n"
 "  -- one row per pipeline run (bin/pipeline), and per load run alone\n"
 "  run_id INTEGER PRIMARY KEY,\n"
@@ -148,14 +125,46 @@ const char schema_sql[] =
 "  PRIMARY KEY (run_id, stage)\n"
 ");\n";
 
+/* Built after the rows when a load creates the database (see schema.h). */
+const char schema_indexes[] =
+"-- credits by work: the primary key; by person and by role:\n"
+"CREATE INDEX IF NOT EXISTS credits_by_person ON credits(person_id, role);\n"
+"CREATE INDEX IF NOT EXISTS credits_by_role ON credits(role, work_id);\n"
+"CREATE INDEX IF NOT EXISTS cast_by_person ON \"cast\"(person_id);\n"
+"CREATE INDEX IF NOT EXISTS works_by_title ON works(title COLLATE NOCASE);\n"
+"CREATE INDEX IF NOT EXISTS people_by_name ON people(name COLLATE NOCASE);\n"
+"CREATE INDEX IF NOT EXISTS person_names_by_name ON person_names(name COLLATE NOCASE);\n"
+"CREATE INDEX IF NOT EXISTS work_titles_by_title ON work_titles(title COLLATE NOCASE);\n"
+"-- Full-text search over every title of a work and every name of a person\n"
+"-- (FTS5; diacritics folded, so 'Koji' finds 'K\u014dji'):\n"
+"--   SELECT DISTINCT work_id, title FROM work_titles WHERE rowid IN\n"
+"--     (SELECT rowid FROM titles_fts WHERE titles_fts MATCH 'memories');\n"
+"CREATE VIRTUAL TABLE IF NOT EXISTS titles_fts USING fts5(title, content='work_titles',\n"
+"  content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');\n"
+"CREATE VIRTUAL TABLE IF NOT EXISTS names_fts USING fts5(name, content='person_names',\n"
+"  content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');\n"
+"CREATE TRIGGER IF NOT EXISTS work_titles_fts_ins AFTER INSERT ON work_titles BEGIN\n"
+"  INSERT INTO titles_fts(rowid, title) VALUES (new.rowid, new.title); END;\n"
+"CREATE TRIGGER IF NOT EXISTS work_titles_fts_del AFTER DELETE ON work_titles BEGIN\n"
+"  INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.rowid, old.title); END;\n"
+"CREATE TRIGGER IF NOT EXISTS person_names_fts_ins AFTER INSERT ON person_names BEGIN\n"
+"  INSERT INTO names_fts(rowid, name) VALUES (new.rowid, new.name); END;\n"
+"CREATE TRIGGER IF NOT EXISTS person_names_fts_del AFTER DELETE ON person_names BEGIN\n"
+"  INSERT INTO names_fts(names_fts, rowid, name) VALUES ('delete', old.rowid, old.name); END;\n";
+
+#define FTS_FILL \
+"INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');\n" \
+"INSERT INTO names_fts(names_fts) VALUES ('rebuild');\n"
+
+const char schema_fts_fill[] = FTS_FILL;
+
 /* Version 1 had no FTS tables: fill them from the rows already there. */
 static const char migrate_2[] =
-"INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');\n"
-"INSERT INTO names_fts(names_fts) VALUES ('rebuild');\n"
+FTS_FILL
 "DROP INDEX IF EXISTS credits_by_role;\n"
 "CREATE INDEX credits_by_role ON credits(role, work_id);\n";
 
-/* Applied, in order, after schema_sql, to a database of an older version:
+/* Applied, in order, after schema_tables and schema_indexes, to a database of an older version:
  * entry i brings version i + 1 to i + 2. */
 const char *const schema_migrations[SCHEMA_VERSION] = {
 	migrate_2,

@@ -10,9 +10,18 @@
  * run_stages, indexes by title, name and role. */
 #define SCHEMA_VERSION 2
 
-extern const char schema_sql[];
+/* The tables, with the keys and unique indexes that deduplicate rows. */
+extern const char schema_tables[];
+/* The rest: the secondary indexes, the FTS5 tables and the triggers that
+ * keep them in step. A load that creates the database runs this after
+ * writing every row (an index built at once is faster than one kept up
+ * row by row), then schema_fts_fill; any other load runs it before. */
+extern const char schema_indexes[];
+/* Fills the FTS5 tables from work_titles and person_names. */
+extern const char schema_fts_fill[];
 /* schema_migrations[v - 1] takes a database from version v to v + 1
- * (after schema_sql has created what it lacks); NULL at the end. */
+ * (after schema_tables and schema_indexes have created what it lacks);
+ * NULL at the end. */
 extern const char *const schema_migrations[SCHEMA_VERSION];
 
 #endif

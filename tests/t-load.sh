@@ -62,23 +62,46 @@ h_b=$(dumphash "$DB")
 check "a changed work was updated in place" "Work 10 (new cut)" "$(q "select title from works where work_id='12-1010'")"
 rm -f "$DB" "$DB"-wal "$DB"-shm
 
-# --- kill -9 at several points of a load: old or new content, never half
-bad=""
-for delay in 0.05 0.2 0.4 0.6 0.8 1.0 1.3; do
-	rm -f "$DB" "$DB"-wal "$DB"-shm
-	cp "$TEST_TMP/a.db" "$DB"
-	"$BIN/load" $(lopts) -q 2>/dev/null & pid=$!
-	sleep "$delay"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	ic=$(q 'pragma integrity_check')
-	h=$(dumphash "$DB")
-	state=half; [ "$h" = "$h_a" ] && state=old; [ "$h" = "$h_b" ] && state=new
-	[ "$ic" = ok ] && [ "$state" != half ] || bad="$bad $delay:$ic:$state"
-	tmp=$(ls "$W" | grep -v '^normalized.jsonl$' | tr '\n' ' ')
-	[ -z "$tmp" ] || bad="$bad $delay:left:$tmp"
-done
-check "killed at 7 points, the database passes integrity_check and is the old or the new one" "" "$bad"
-check_rc "a load after the kills" 0 "$BIN/load" $(lopts)
-check "ends with the new content" "$h_b" "$(dumphash "$DB")"
+# --- kill -9 at several points of a load: old or new content, never half.
+# The points are spread over the time the same load takes uninterrupted.
+# killtest NAME START_DB (empty: a new database) INPUT OLD_DUMPHASH NEW_DUMPHASH
+killtest() {
+	local name=$1 start=$2 input=$3 h_old=$4 h_new=$5 t0 t1 secs bad="" n_old=0 n_new=0
+	fresh() { rm -f "$DB" "$DB"-wal "$DB"-shm "$DB"-journal; [ -z "$start" ] || cp "$start" "$DB"; }
+	cp "$input" "$W/normalized.jsonl"
+	fresh
+	t0=$(date +%s.%N); "$BIN/load" $(lopts) -q 2>/dev/null; t1=$(date +%s.%N)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+	for f in 0.02 0.1 0.2 0.35 0.5 0.65 0.8 0.95; do
+		delay=$(awk -v s="$secs" -v f="$f" 'BEGIN { printf "%.3f", s * f }')
+		fresh
+		"$BIN/load" $(lopts) -q 2>/dev/null & pid=$!
+		sleep "$delay"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+		ic=$(q 'pragma integrity_check')
+		h=$(dumphash "$DB")
+		state=half; [ "$h" = "$h_old" ] && state=old; [ "$h" = "$h_new" ] && state=new
+		[ "$state" = old ] && n_old=$((n_old + 1)); [ "$state" = new ] && n_new=$((n_new + 1))
+		[ "$ic" = ok ] && [ "$state" != half ] || bad="$bad $delay:$ic:$state"
+		# nothing left but the input and a stage's record of its last run
+		tmp=$(ls "$W" | grep -v -e '^normalized.jsonl$' -e '^[a-z]*-run.json$' | tr '\n' ' ')
+		[ -z "$tmp" ] || bad="$bad $delay:left:$tmp"
+		[ ! -e "$DB"-journal ] || bad="$bad $delay:left:journal"
+	done
+	check "$name: killed at 8 points of $secs s, the database passes integrity_check and is the old ($n_old) or the new one ($n_new)" "" "$bad"
+	check_rc "$name: a load after the kills" 0 "$BIN/load" $(lopts)
+	check "$name: ends with the new content" "$h_new" "$(dumphash "$DB")"
+}
+killtest "an update of one work in ten" "$TEST_TMP/a.db" "$TEST_TMP/n1.jsonl" "$h_a" "$h_b"
+: >"$TEST_TMP/empty.db"
+killtest "a load that creates the database" "" "$TEST_TMP/n0.jsonl" "$(dumphash "$TEST_TMP/empty.db")" "$h_a"
+check "which leaves it in WAL mode" "wal" "$(q 'pragma journal_mode')"
+check "its full-text indexes pass their integrity check" "" \
+	"$(q "insert into titles_fts(titles_fts) values ('integrity-check'); insert into names_fts(names_fts) values ('integrity-check')" 2>&1)"
+cp "$TEST_TMP/n1.jsonl" "$W/normalized.jsonl"
+check_rc "and a load over it" 0 "$BIN/load" $(lopts)
+check "gives the same content as a load over the database it had before" "$h_b" "$(dumphash "$DB")"
+check "and keeps them in step (triggers)" "" \
+	"$(q "insert into titles_fts(titles_fts) values ('integrity-check'); insert into names_fts(names_fts) values ('integrity-check')" 2>&1)"
 
 # --- a reader during a load: never blocked, never half a load
 rm -f "$DB" "$DB"-wal "$DB"-shm; cp "$TEST_TMP/a.db" "$DB"
@@ -225,6 +248,39 @@ cp "$TEST_TMP/bad3.jsonl" "$W/normalized.jsonl"
 check_rc "a truncated last record is an input error (exit 4)" 4 "$BIN/load" $(lopts)
 check_grep "and says so" "normalized.jsonl:2: truncated record" "$TEST_TMP/err"
 check "nothing was written by the failed loads" "$h" "$(dumphash "$DB")"
+# a credit of a person who has no record breaks a foreign key
+python3 - "$TEST_TMP/o1.jsonl" "$TEST_TMP/fk.jsonl" <<'P'
+import sys
+lines = open(sys.argv[1]).read().replace('"person_id":"x-000000000003"', '"person_id":"26-999999"', 1)
+open(sys.argv[2], "w").write(lines)
+P
+cp "$TEST_TMP/fk.jsonl" "$W/normalized.jsonl"
+check_rc "a credit of a person without a record: refused (exit 5)" 5 "$BIN/load" $(lopts)
+check "and nothing written" "$h" "$(dumphash "$DB")"
+rm -f "$DB" "$DB"-wal "$DB"-shm
+check_rc "the same into a new database: refused (exit 5)" 5 "$BIN/load" $(lopts)
+check_grep "naming the work and the person" "work 12-10 credits person 26-999999, who has no record" "$TEST_TMP/err"
+check "and the database left empty" "0" "$(q 'select count(*) from sqlite_master')"
+# another load creates the database while this one waits to begin
+rm -f "$DB" "$DB"-wal "$DB"-shm
+cp "$TEST_TMP/o1.jsonl" "$W/normalized.jsonl"
+/usr/bin/python3 - "$DB" "$TEST_TMP/locked2" <<'P' & locker=$!
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA journal_mode=WAL")
+c.execute("BEGIN IMMEDIATE")
+c.execute("CREATE TABLE other (x)")
+open(sys.argv[2], "w").close()
+time.sleep(1)
+c.execute("COMMIT")
+P
+while [ ! -e "$TEST_TMP/locked2" ]; do sleep 0.05; done
+check_rc "a load that found the database new, then not once it could begin" 0 "$BIN/load" $(lopts) -v
+wait "$locker"
+check_grep "begins again" "was created meanwhile by another load: beginning again" "$TEST_TMP/err"
+check "and loads it as any other" "$h_o1|2|other" \
+	"$(echo "$(contents)|$(q 'pragma user_version')|$(q "select name from sqlite_master where name = 'other'")")"
+check "foreign keys enforced" "" "$(q 'pragma foreign_key_check')"
 
 # --- upgrade of a saved version-1 database, in place
 rm -f "$DB" "$DB"-wal "$DB"-shm
