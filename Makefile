@@ -5,7 +5,11 @@
 #                   on the bundled sample wiki
 #   make check      build and run every test
 #   make check-asan the same, built with AddressSanitizer and UBSan
-#   make install    install under $(PREFIX) (default /usr/local), honours DESTDIR
+#   make install    install under $(PREFIX) (default /usr/local), honours DESTDIR:
+#                   programs, configuration, site profile, mapping files, man
+#                   pages, README, systemd units, crontab line (see "Install")
+#   make uninstall  remove them, but not the configuration and the data
+#   make man        check that every man page renders without a warning
 #
 # The user's CFLAGS/LDFLAGS are kept; the project's flags are added beside them.
 
@@ -47,7 +51,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 PROGS := $(BIN)/fetch $(BIN)/parse $(BIN)/normalize $(BIN)/load $(BIN)/pipeline
 
-.PHONY: all demo check check-asan test unit deps clean install
+.PHONY: all demo check check-asan test unit deps clean install uninstall man
 all: $(PROGS)
 
 $(B)/lib/%.o: lib/%.c
@@ -114,9 +118,77 @@ check-asan:
 
 test: check
 
+# make install. The configuration directory holds pipeline.conf with the
+# site profile and the mapping files beside it (its relative paths name
+# them; all four are yours to edit: a reinstall keeps them and puts the new
+# ones in $(SHAREDIR)). The installed pipeline.conf puts the work directory
+# and the database in $(STATEDIR). Paths written in the man pages and
+# contrib/ are those of the default install; the installed copies get the
+# real ones.
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+DOCDIR     ?= $(DATADIR)/doc/animewiki-import
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+STATEDIR   ?= /var/lib/animewiki-import
+CONFDIR     = $(SYSCONFDIR)/animewiki-import
+SHAREDIR    = $(DATADIR)/animewiki-import
+MANPAGES   := man/fetch.1 man/parse.1 man/normalize.1 man/load.1 man/pipeline.1
+CONTRIB    := contrib/animewiki-import.service contrib/animewiki-import.timer \
+              contrib/animewiki-import.cron
+INSTALL_PATHS = sed -e 's|/usr/local/etc/animewiki-import|$(CONFDIR)|g' \
+	-e 's|/usr/local/share/doc/animewiki-import|$(DOCDIR)|g' \
+	-e 's|/usr/local/share/animewiki-import|$(SHAREDIR)|g' \
+	-e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+	-e 's|/usr/local/bin|$(BINDIR)|g' \
+	-e 's|/var/lib/animewiki-import|$(STATEDIR)|g'
+STAGE_DIR   = $(B)/install
+
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	@rm -rf $(STAGE_DIR) && mkdir -p $(STAGE_DIR)/man $(STAGE_DIR)/contrib
+	{ echo '; Installed by make install: the site profile (animevice.ini), the role'; \
+	  echo '; mapping (roles.tsv) and the overrides (overrides.txt) are beside this'; \
+	  echo '; file; the work directory and the database are in $(STATEDIR).'; \
+	  sed -e 's|^work_dir = work$$|work_dir = $(STATEDIR)/work|' \
+	      -e 's|^profile = parse/animevice.ini$$|profile = animevice.ini|' \
+	      -e 's|^roles = normalize/roles.tsv$$|roles = roles.tsv|' \
+	      -e 's|^overrides = normalize/overrides.txt$$|overrides = overrides.txt|' \
+	      -e 's|^database = anime.db$$|database = $(STATEDIR)/anime.db|' pipeline.conf; \
+	} >$(STAGE_DIR)/pipeline.conf
+	@for l in 'work_dir = $(STATEDIR)/work' 'profile = animevice.ini' 'roles = roles.tsv' \
+	          'overrides = overrides.txt' 'database = $(STATEDIR)/anime.db'; do \
+	  grep -qxF "$$l" $(STAGE_DIR)/pipeline.conf || \
+	    { echo "install: cannot write '$$l' into the installed pipeline.conf" >&2; exit 1; }; done
+	cp parse/animevice.ini normalize/roles.tsv normalize/overrides.txt $(STAGE_DIR)/
+	for f in $(MANPAGES) $(CONTRIB); do $(INSTALL_PATHS) $$f >$(STAGE_DIR)/$$f || exit 1; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(SHAREDIR)/contrib \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	cd $(STAGE_DIR) && install -m 644 pipeline.conf animevice.ini roles.tsv overrides.txt \
+	  $(DESTDIR)$(SHAREDIR)
+	@cd $(STAGE_DIR) && for f in pipeline.conf animevice.ini roles.tsv overrides.txt; do \
+	  if [ ! -e $(DESTDIR)$(CONFDIR)/$$f ]; then \
+	    echo "install -m 644 $$f $(DESTDIR)$(CONFDIR)"; install -m 644 $$f $(DESTDIR)$(CONFDIR) || exit 1; \
+	  elif ! cmp -s $$f $(DESTDIR)$(CONFDIR)/$$f; then \
+	    echo "install: kept your $(CONFDIR)/$$f; the new one is $(SHAREDIR)/$$f"; fi; done
+	install -m 644 $(STAGE_DIR)/contrib/animewiki-import.cron $(DESTDIR)$(SHAREDIR)/contrib
+	install -m 644 $(STAGE_DIR)/contrib/animewiki-import.service \
+	  $(STAGE_DIR)/contrib/animewiki-import.timer $(DESTDIR)$(UNITDIR)
+	install -m 644 $(addprefix $(STAGE_DIR)/,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,fetch parse normalize load pipeline)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	rm -f $(DESTDIR)$(UNITDIR)/animewiki-import.service $(DESTDIR)$(UNITDIR)/animewiki-import.timer
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
+	@echo "uninstall: kept the configuration ($(CONFDIR)) and the data ($(STATEDIR))"
+
+man:
+	@for p in $(MANPAGES); do \
+	  w=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l $$p 2>&1 >/dev/null); \
+	  [ -z "$$w" ] || { echo "$$p:"; echo "$$w"; exit 1; }; done
+	@echo "man: $(MANPAGES) render without a warning"
 
 clean:
 	rm -rf build bin

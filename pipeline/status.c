@@ -50,6 +50,7 @@ struct stage_state {
 	const char *output;   /* shown name */
 	double out_t;         /* when the output was last written; 0: missing */
 	char reason[512];     /* why it is stale; "" when up to date */
+	bool missing;         /* no output at all */
 	json_t *run;          /* WORK/<stage>-run.json, or NULL */
 };
 
@@ -228,7 +229,7 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 	s[0].output = "pages.db";
 	s[0].out_t = t_pages > t_wal ? t_pages : t_wal;
 	if (!s[0].out_t)
-		snprintf(s[0].reason, sizeof s[0].reason, "missing: nothing fetched yet");
+		snprintf(s[0].reason, sizeof s[0].reason, "nothing fetched yet");
 	/* parse: pages.db and the site profile. */
 	s[1].output = "parsed.jsonl";
 	s[1].out_t = mtime_of(parsed);
@@ -261,9 +262,12 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 				 "normalized.jsonl (changed %s) was not loaded since",
 				 iso_of(s[2].out_t, t1));
 	}
-	for (int i = 1; i < N_STAGES; i++)
-		if (!s[i].out_t && !*s[i].reason)
-			snprintf(s[i].reason, sizeof s[i].reason, "missing: never written");
+	for (int i = 0; i < N_STAGES; i++)
+		if (!s[i].out_t) {
+			s[i].missing = true;
+			if (!*s[i].reason)
+				snprintf(s[i].reason, sizeof s[i].reason, "never written");
+		}
 
 	printf("\nStage outputs (stale: older than an input):\n");
 	for (int i = 0; i < N_STAGES; i++) {
@@ -276,15 +280,16 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 			       "(the wiki's pages; fetch asks again for what changed)");
 		else
 			printf("  %-10s %-17s %-29s %s%s\n", s[i].stage, s[i].output, when,
-			       *s[i].reason ? "STALE: " : "up to date", s[i].reason);
+			       s[i].missing ? "MISSING: " : *s[i].reason ? "STALE: " : "up to date",
+			       s[i].reason);
 		if (*s[i].reason && first_stale < 0)
 			first_stale = i;
 		if (s[i].run) {
 			long long code = json_integer_value(json_object_get(s[i].run, "exit"));
 			const char *at = json_string_value(json_object_get(s[i].run, "ended_at"));
 			if (code != EXIT_OK && code != EXIT_PARTIAL)
-				printf("  %-10s last run failed: exit %lld (%s) at %s\n", "",
-				       code, exit_code_name((int)code), at ? at : "?");
+				printf("  %-10s its last run ended %s (exit %lld) at %s\n", "",
+				       exit_code_name((int)code), code, at ? at : "?");
 		}
 	}
 	if (first_stale < 0)

@@ -30,6 +30,11 @@ clang
 libclang-rt-14-dev
 valgrind
 chromium
+man-db
+groff-base
+bsdextrautils
+procps
+util-linux
 "
 
 if [ "${1:-}" = "--list" ]; then
