@@ -947,6 +947,11 @@ static int load_run(struct stage_ctx *ctx)
 			 "(another connection uses it)", db);
 	log_info("loaded '%s': %lu inserted, %lu updated, %lu unchanged, %lu marked gone; "
 		 "%lu rows written", db, l.inserted, l.updated, l.unchanged, l.gone, l.rows);
+	stage_count(ctx, "inserted", (long long)l.inserted);
+	stage_count(ctx, "updated", (long long)l.updated);
+	stage_count(ctx, "unchanged", (long long)l.unchanged);
+	stage_count(ctx, "gone", (long long)l.gone);
+	stage_count(ctx, "rows", (long long)l.rows);
 	goto cleanup;
 rollback:
 	exec(&l, "ROLLBACK");

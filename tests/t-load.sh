@@ -50,6 +50,8 @@ cp "$DB" "$TEST_TMP/before.db"
 check_rc "the same input loaded again" 0 "$BIN/load" $(lopts)
 check_grep "rewrites nothing" "0 inserted, 0 updated, 8000 unchanged" "$TEST_TMP/err"
 check_grep "writes no row" "8000 unchanged, 0 marked gone; 0 rows written" "$TEST_TMP/err"
+check "and its run record counts them (WORK/load-run.json)" "0 0 8000 0 0" \
+	"$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["counts"]; print(*(c[k] for k in ("inserted", "updated", "unchanged", "gone", "rows")))' "$W/load-run.json")"
 check "the same database (.dump)" "$h_a" "$(dumphash "$DB")"
 check "not a byte of the database file changed" "" "$(cmp "$TEST_TMP/before.db" "$DB" 2>&1)"
 
