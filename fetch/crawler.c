@@ -765,46 +765,174 @@ static void queue_links(struct crawler *c, const struct job *j, const char *list
 	buf_free(&url);
 }
 
-/* True when list already has the line "id<TAB>path". */
+/*
+ * What a link becomes (its line "id<TAB>path", or nothing when it is not
+ * followed) depends only on the link and on the origin of the page it is
+ * on, for a link with an absolute path or URL: the worker remembers it,
+ * since the same links come back page after page (the site's navigation,
+ * the people of many works). At most LINK_CACHE_MAX links; then it starts
+ * afresh.
+ */
+#define LINK_CACHE_MAX 65536
+
+struct link_cache {
+	struct lc_entry {
+		char *key;      /* the host's index + 1, then the href */
+		char *line;     /* NULL: not followed */
+		uint64_t h;
+	} *e;
+	size_t cap, n;
+};
+
+static void link_cache_free(struct link_cache *lc)
+{
+	for (size_t i = 0; i < lc->cap; i++) {
+		free(lc->e[i].key);
+		free(lc->e[i].line);
+	}
+	free(lc->e);
+	memset(lc, 0, sizeof *lc);
+}
+
+/* The entry of key (hash h): found (key set) or the free slot to fill
+ * (key NULL). NULL when out of memory. */
+static struct lc_entry *link_cache_slot(struct link_cache *lc, const char *key, uint64_t h)
+{
+	if (lc->n >= LINK_CACHE_MAX)
+		link_cache_free(lc);
+	if (!lc->cap) {
+		if (!(lc->e = calloc(2 * LINK_CACHE_MAX, sizeof *lc->e)))
+			return NULL;
+		lc->cap = 2 * LINK_CACHE_MAX;
+	}
+	size_t k = h & (lc->cap - 1);
+	while (lc->e[k].key) {
+		if (lc->e[k].h == h && !strcmp(lc->e[k].key, key))
+			return &lc->e[k];
+		k = (k + 1) & (lc->cap - 1);
+	}
+	return &lc->e[k];
+}
+
+/* The line of one link found on the page at j's URL, or NULL (not
+ * followed) into *line (which the caller frees). */
+static int link_line(struct crawler *c, const struct job *j, const char *href, char **line)
+{
+	struct canon cn;
+	struct host *h;
+
+	*line = NULL;
+	if (url_canon(&c->sc, j->url, href, &cn) == URL_OK && (h = host_of(c, cn.url))) {
+		const char *id = cn.kind ? cn.key : "-";
+		size_t il = strlen(id), pl = strlen(cn.url + h->olen);
+		if (!(*line = malloc(il + 1 + pl + 1))) {
+			free(cn.url);
+			return -1;
+		}
+		memcpy(*line, id, il);
+		(*line)[il] = '\t';
+		memcpy(*line + il + 1, cn.url + h->olen, pl + 1);
+	}
+	free(cn.url);
+	return 0;
+}
+
+/* Each line once per page: a set of the lines of out, by their offsets. */
+struct lineset {
+	struct { uint64_t h; size_t off, len; } *s;
+	size_t cap;
+};
+
+/* True when the line is new (and now in the set). */
+static bool lineset_add(struct lineset *ls, const struct buf *out, const char *line,
+			size_t len, size_t off)
+{
+	uint64_t h = fnv1a(line) | 1;
+	size_t k = h & (ls->cap - 1);
+	while (ls->s[k].h) {
+		if (ls->s[k].h == h && ls->s[k].len == len &&
+		    !memcmp(out->data + ls->s[k].off, line, len))
+			return false;
+		k = (k + 1) & (ls->cap - 1);
+	}
+	ls->s[k].h = h;
+	ls->s[k].off = off;
+	ls->s[k].len = len;
+	return true;
+}
+
 /* The links a page leads to, canonical, in scope and followed, as lines
  * "id<TAB>path" (id "-" for a page that is not an entity), each once, in
  * page order, into out. Paths, not URLs: the list stays true when the
  * site is crawled under another host. Also marks the page's <link
  * rel=canonical>, when it names another URL of the crawl, as fetched:
- * it is this page. */
+ * it is this page. lc: the calling thread's link cache, or NULL. */
 static void page_links(struct crawler *c, struct job *j, const char *ctype,
-		       const char *charset, const char *body, size_t len, struct buf *out)
+		       const char *charset, const char *body, size_t len, struct buf *out,
+		       struct link_cache *lc)
 {
 	struct link_list ll;
-	struct buf line;
-	struct keyset lines = { NULL, 0, 0 };   /* each link once */
+	struct buf line, key;
+	struct lineset seen = { NULL, 0 };
+	struct host *base = host_of(c, j->url);
+	/* The origin alone decides for absolute links (see link_cache). */
+	bool cacheable = lc && base && !strchr(j->url, '%');
 
 	memset(&ll, 0, sizeof ll);
 	buf_init(&line, 0);
+	buf_init(&key, 0);
 	buf_reset(out);
 	if (is_html(ctype))
 		links_from_html(body, len, charset, &ll);
 	else if (is_xml(ctype))
 		links_from_sitemap(body, len, &ll);
-	for (size_t i = 0; i < ll.n; i++) {
-		struct canon cn;
-		struct host *h;
-		if (url_canon(&c->sc, j->url, ll.hrefs[i], &cn) == URL_OK &&
-		    (h = host_of(c, cn.url))) {
-			buf_reset(&line);
-			buf_addf(&line, "%s\t%s", cn.kind ? cn.key : "-", cn.url + h->olen);
-			if (keyset_add(&lines, line.data) == 1)
-				buf_addf(out, "%s\n", line.data);
+	for (seen.cap = 64; seen.cap < 2 * ll.n; seen.cap *= 2)
+		;
+	seen.s = calloc(seen.cap, sizeof *seen.s);
+	for (size_t i = 0; seen.s && i < ll.n; i++) {
+		const char *href = ll.hrefs[i];
+		char *mine = NULL;
+		const char *l = NULL;
+		if (cacheable && ((href[0] == '/' && href[1] != '/') ||
+				  !strncmp(href, "http://", 7) || !strncmp(href, "https://", 8))) {
+			buf_reset(&key);
+			buf_addc(&key, (char)(1 + (base - c->hosts)));
+			buf_adds(&key, href);
+			uint64_t h = fnv1a(key.data);
+			struct lc_entry *e = link_cache_slot(lc, key.data, h);
+			if (e && !e->key) {
+				if (link_line(c, j, href, &e->line) || !(e->key = strdup(key.data))) {
+					free(e->line);
+					e->line = NULL;
+					continue;
+				}
+				e->h = h;
+				lc->n++;
+			}
+			if (!e)
+				continue;
+			l = e->line;
+		} else {
+			if (link_line(c, j, href, &mine))
+				continue;
+			l = mine;
 		}
-		free(cn.url);
+		if (l) {
+			size_t ln = strlen(l);
+			if (lineset_add(&seen, out, l, ln, out->len)) {
+				buf_add(out, l, ln);
+				buf_addc(out, '\n');
+			}
+		}
+		free(mine);
 	}
 	if (ll.canonical) {
 		struct canon cn;
 		struct host *h;
 		if (url_canon(&c->sc, j->url, ll.canonical, &cn) != URL_BAD && cn.url &&
 		    (h = host_of(c, cn.url))) {
-			const char *key = cn.kind ? cn.key : cn.url;
-			if (strcmp(key, j->key)) {
+			const char *k = cn.kind ? cn.key : cn.url;
+			if (strcmp(k, j->key)) {
 				/* Another URL for this page: a first line "!id<TAB>path"
 				 * tells queue_links never to fetch it on its own. */
 				buf_reset(&line);
@@ -817,8 +945,9 @@ static void page_links(struct crawler *c, struct job *j, const char *ctype,
 		free(cn.url);
 	}
 	link_list_free(&ll);
-	keyset_free(&lines);
+	free(seen.s);
 	buf_free(&line);
+	buf_free(&key);
 }
 
 /* A 304 or a page skipped by lastmod: its links are those stored with it,
@@ -833,7 +962,7 @@ static void follow_stored(struct crawler *c, struct job *j, const struct page_me
 		struct buf body;
 		buf_init(&body, 0);
 		if (page_store_body(c->ps, m->sha256, &body) == 0) {
-			page_links(c, j, m->content_type, m->charset, body.data, body.len, &b);
+			page_links(c, j, m->content_type, m->charset, body.data, body.len, &b, NULL);
 			page_store_set_links(c->ps, m->key, b.data);
 			queue_links(c, j, b.data);
 		}
@@ -1081,6 +1210,7 @@ struct worker {
 	struct work *out, **out_tail;  /* done, in order */
 	bool quit;
 	bool started;
+	struct link_cache links;       /* the worker's own */
 };
 
 static void work_free(struct work *w)
@@ -1116,7 +1246,7 @@ static void *worker_main(void *arg)
 		w->next = NULL;
 		sha256_hex(w->j->body.data, w->j->body.len, w->sha);
 		page_links(c, w->j, w->ctype, w->charset, w->j->body.data, w->j->body.len,
-			   &w->links);
+			   &w->links, &wk->links);
 
 		pthread_mutex_lock(&wk->mu);
 		bool was_empty = !wk->out;
@@ -1179,6 +1309,7 @@ static void worker_stop(struct crawler *c)
 	}
 	pthread_mutex_destroy(&wk->mu);
 	pthread_cond_destroy(&wk->cv);
+	link_cache_free(&wk->links);
 	free(wk);
 	c->worker = NULL;
 }
