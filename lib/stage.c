@@ -158,7 +158,8 @@ static void usage(const struct stage *st, FILE *fp)
 		"  -h, --help                 print this help and exit\n"
 		"  -V, --version              print the version and exit\n\n");
 	stage_print_exit_codes(fp);
-	fprintf(fp, "\nSee README.md for the configuration reference.\n");
+	fprintf(fp, "\nSee the manual page %s(1), pipeline(1) for the configuration, and README.md.\n",
+		st->name);
 }
 
 static const struct stage_opt *find_opt(const struct stage *st, const char *name,

@@ -382,8 +382,8 @@ static int pipeline_run(struct stage_ctx *ctx)
 		free(rec.st[i].counts);
 	close(lock);
 	free(dir);
-	if (signalled)
-		stage_stop = signalled;
+	/* A signal after the last stage changes nothing: the run is over. */
+	stage_stop = signalled;
 	return rc;
 }
 

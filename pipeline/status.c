@@ -253,7 +253,9 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 	}
 	/* load: normalized.jsonl against the last load that succeeded. */
 	s[3].output = "database";
-	if (db) {
+	if (!db)
+		snprintf(s[3].reason, sizeof s[3].reason, "no database yet");
+	else {
 		s[3].out_t = last_load(&s[3], db);
 		if (!s[3].out_t)
 			snprintf(s[3].reason, sizeof s[3].reason, "no successful load recorded");
@@ -288,7 +290,7 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 			long long code = json_integer_value(json_object_get(s[i].run, "exit"));
 			const char *at = json_string_value(json_object_get(s[i].run, "ended_at"));
 			if (code != EXIT_OK && code != EXIT_PARTIAL)
-				printf("  %-10s its last run ended %s (exit %lld) at %s\n", "",
+				printf("  %-10s its last run: %s (exit %lld), ended %s\n", "",
 				       exit_code_name((int)code), code, at ? at : "?");
 		}
 	}
@@ -298,8 +300,8 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 	else if (first_stale == 0)
 		printf("\nTo fetch and import: pipeline\n");
 	else
-		printf("\nTo bring everything up to date: pipeline --from %s\n",
-		       pipeline_stages[first_stale]);
+		printf("\nTo bring everything up to date: pipeline --%s %s\n",
+		       first_stale == N_STAGES - 1 ? "only" : "from", pipeline_stages[first_stale]);
 
 	for (int i = 0; i < N_STAGES; i++)
 		json_decref(s[i].run);

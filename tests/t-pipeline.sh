@@ -219,6 +219,10 @@ check "the stage stopped cleanly (its run file says interrupted)" "interrupted|1
 	"$(jq -r '"\(.status)|\(.exit)"' "$B/work/fetch-run.json")"
 check "no temporary file left" "" "$(find "$B" -name '*.tmp' | head -3)"
 check "the lock is free" "yes" "$(lock_free "$B" && echo yes)"
+"$BIN/pipeline" status $(opts b) >"$TEST_TMP/status-b2" 2>&1
+check_grep "status: fetch's last run was interrupted" "^ *its last run: interrupted (exit 130), ended " "$TEST_TMP/status-b2"
+check_grep "status: parse's output is missing" "^  parse  *parsed.jsonl  *MISSING: never written" "$TEST_TMP/status-b2"
+check_grep "status: no database yet" "^  load  *database  *MISSING: no database yet" "$TEST_TMP/status-b2"
 check_rc "the rerun resumes and finishes" 0 "$BIN/pipeline" $(opts b)
 check "the rerun did not fetch everything again" "yes" \
 	"$([ "$(jq .counts.stored "$B/work/fetch-run.json")" -lt 31 ] && echo yes)"
