@@ -425,6 +425,8 @@ static void *parse_chunk(void *arg)
 				st = yajl_complete_parse(h);
 			if (st != yajl_status_ok || p->depth) {
 				unsigned char *e = yajl_get_error(h, 0, (const unsigned char *)s, n);
+				for (size_t el = e ? strlen((char *)e) : 0; el && (e[el - 1] == '\n' || e[el - 1] == ' '); el--)
+					e[el - 1] = '\0';
 				log_error("%s:%lu: bad record: %s", c->path, line,
 					  p->oom ? "out of memory" : e ? (const char *)e : "not an object");
 				yajl_free_error(h, e);

@@ -171,6 +171,23 @@ check_rc "a configured overrides file that is missing: config error" 3 \
 check_grep "naming it" "cannot read the overrides file '$TEST_TMP/none.txt'" "$TEST_TMP/err"
 check "after those errors the previous output is intact" "" "$(cmp "$TEST_TMP/n2.jsonl" "$W/normalized.jsonl" 2>&1)"
 
+# --- a damaged parsed.jsonl: an error naming file and line; nothing replaced
+cp "$W/parsed.jsonl" "$TEST_TMP/parsed.good"
+head -3 "$TEST_TMP/parsed.good" >"$W/parsed.jsonl"
+echo '{"key":"12-9","entity_id":"12-9","work":{"title":"X"' >>"$W/parsed.jsonl"
+check_rc "a truncated record: input error (exit 4)" 4 norm --set normalize.overrides="$D/overrides.txt"
+check_grep "naming file and line" "parsed.jsonl:4: bad record: parse error: premature EOF" "$TEST_TMP/err"
+head -3 "$TEST_TMP/parsed.good" >"$W/parsed.jsonl"
+printf '{"key":"\377\376"}\n' >>"$W/parsed.jsonl"
+check_rc "invalid UTF-8: input error" 4 norm --set normalize.overrides="$D/overrides.txt"
+check_grep "naming file and line" "parsed.jsonl:4: bad record: lexical error: invalid bytes in UTF8 string" "$TEST_TMP/err"
+head -3 "$TEST_TMP/parsed.good" >"$W/parsed.jsonl"
+printf '{"key":"12-9"}' >>"$W/parsed.jsonl"
+check_rc "a last line without its newline: input error" 4 norm --set normalize.overrides="$D/overrides.txt"
+check_grep "naming it truncated" "parsed.jsonl:4: truncated record" "$TEST_TMP/err"
+check "the previous normalized.jsonl is intact" "" "$(cmp "$TEST_TMP/n2.jsonl" "$W/normalized.jsonl" 2>&1)"
+cp "$TEST_TMP/parsed.good" "$W/parsed.jsonl"
+
 # --- --explain
 check "--explain name gives the key" "key:      koji morimoto" \
 	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
