@@ -246,8 +246,66 @@ static int canon_fast(const struct scope *sc, const char *base, const char *href
 	return 0;
 }
 
+/* The other common case, an absolute http(s) URL written plainly
+ * ("http://www.animevice.com/akira/12-1302/", lowercase, no port, user or
+ * escape in its authority) on one of the site's own hosts (then, on a
+ * page, it is a link to the page's host, as the general way has it) or
+ * on one of the crawl's origins: it is its path on that origin, which
+ * canon_fast reads. Returns -1 when href is not such a URL. */
+static int canon_abs_fast(const struct scope *sc, const char *base, const char *href,
+			  struct canon *out, enum url_verdict *v)
+{
+	const char *auth, *end;
+	size_t alen;
+
+	if (!strncmp(href, "http://", 7))
+		auth = href + 7;
+	else if (!strncmp(href, "https://", 8))
+		auth = href + 8;
+	else
+		return -1;
+	end = auth + strcspn(auth, "/?#\\");
+	if (*end != '/')
+		return -1;
+	alen = (size_t)(end - auth);
+	for (const char *p = auth; p < end; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '-' || *p == ':'))
+			return -1;
+	/* A site host first: on a page, it names the page's host. */
+	for (size_t i = 0; base && i < sc->n_site_hosts; i++)
+		if (strlen(sc->site_hosts[i]) == alen && !memcmp(sc->site_hosts[i], auth, alen))
+			return canon_fast(sc, base, end, out, v);
+	for (size_t i = 0; i < sc->n_origins; i++)
+		if (strlen(sc->origins[i]) == (size_t)(end - href) &&
+		    !memcmp(sc->origins[i], href, (size_t)(end - href)))
+			return canon_fast(sc, sc->origins[i], end, out, v);
+	return -1;
+}
+
+static enum url_verdict canon_general(const struct scope *sc, const char *base,
+				      const char *href, struct canon *out);
+
 enum url_verdict url_canon(const struct scope *sc, const char *base,
 			   const char *href, struct canon *out)
+{
+	enum url_verdict v = URL_BAD;
+
+	if (canon_fast(sc, base, href, out, &v) == 0 ||
+	    canon_abs_fast(sc, base, href, out, &v) == 0)
+		return v;
+	return canon_general(sc, base, href, out);
+}
+
+enum url_verdict url_canon_general(const struct scope *sc, const char *base,
+				   const char *href, struct canon *out)
+{
+	return canon_general(sc, base, href, out);
+}
+
+/* The general way: libcurl's URL parser resolves href against base. */
+static enum url_verdict canon_general(const struct scope *sc, const char *base,
+				      const char *href, struct canon *out)
 {
 	CURLU *h = curl_url();
 	char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL;
@@ -256,10 +314,6 @@ enum url_verdict url_canon(const struct scope *sc, const char *base,
 	enum url_verdict v = URL_BAD;
 	bool in_scope = false;
 
-	if (canon_fast(sc, base, href, out, &v) == 0) {
-		curl_url_cleanup(h);
-		return v;
-	}
 	memset(out, 0, sizeof *out);
 	buf_init(&b, 0);
 	buf_init(&qb, 0);

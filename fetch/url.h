@@ -48,6 +48,12 @@ struct canon {
 enum url_verdict url_canon(const struct scope *sc, const char *base,
 			   const char *href, struct canon *out);
 
+/* The same without the fast ways of the common cases (site-relative
+ * links on a page of the crawl, plain absolute URLs on its hosts):
+ * always libcurl's parser. For tests, which compare the two. */
+enum url_verdict url_canon_general(const struct scope *sc, const char *base,
+				   const char *href, struct canon *out);
+
 /* url_canon may be called from several threads on one scope; a thread
  * that used it and ends calls this to free its match block. */
 void url_thread_done(void);

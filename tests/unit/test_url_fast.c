@@ -1,9 +1,12 @@
 /*
- * test_url_fast: url_canon's fast path for site-relative links must give
- * exactly what the general path (libcurl's URL parser) gives. Each href is
- * canonicalised relative to a page (the fast path when it applies) and,
- * spelled out absolute, with no base (always the general path).
+ * test_url_fast: url_canon's fast ways (a site-relative link on a page of
+ * the crawl, a plain absolute URL on one of the crawl's origins or of the
+ * site's own hosts) must give exactly what the general way (libcurl's URL
+ * parser, url_canon_general) gives. Each href is canonicalised relative to
+ * a page, and spelled out absolute, on the crawl's origin and on the
+ * site's hosts, with and without a base.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +46,38 @@ int main(void)
 		free(a.url);
 		free(b.url);
 	}
+	/* Each way against the general one. */
+	static const char *const prefixes[] = {
+		"", ORIGIN, "http://www.animevice.com", "https://www.animevice.com",
+		"http://animevice.com", "http://WWW.animevice.com", "http://www.animevice.com:80",
+		"http://www.animevice.com:8080", "https://127.0.0.1:8080", "http://127.0.0.1:80",
+		"http://127.0.0.1", "http://user@www.animevice.com", "http://example.org",
+		"http://127.0.0.1:8080/", "http://www.animevice.com.",
+	};
+	static const char *const bases[] = {
+		ORIGIN "/memories/12-1401/", NULL, "https://www.animevice.com/x/", "ftp://127.0.0.1:8080/",
+		ORIGIN "/a%41b/",
+	};
+	int n = 0, same = 0;
+	for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++)
+		for (size_t i = 0; i < sizeof hrefs / sizeof hrefs[0]; i++)
+			for (size_t k = 0; k < sizeof bases / sizeof bases[0]; k++) {
+				struct canon a, b;
+				snprintf(abs, sizeof abs, "%s%s", prefixes[p], hrefs[i]);
+				enum url_verdict va = url_canon(&sc, bases[k], abs, &a);
+				enum url_verdict vb = url_canon_general(&sc, bases[k], abs, &b);
+				bool ok = va == vb && !a.url == !b.url && (!a.url || !strcmp(a.url, b.url)) &&
+					  !strcmp(a.key, b.key) && a.kind == b.kind;
+				if (!ok)
+					CHECK(0, "'%s' on '%s': %d '%s' '%s', the general way %d '%s' '%s'", abs,
+					      bases[k] ? bases[k] : "(none)", (int)va, a.url ? a.url : "NULL", a.key,
+					      (int)vb, b.url ? b.url : "NULL", b.key);
+				n++;
+				same += ok;
+				free(a.url);
+				free(b.url);
+			}
+	CHECK_INT(same, n, "url_canon and the general way agree on %d links", n);
 	scope_free(&sc);
 	config_free(&cfg);
 	return tap_done();
