@@ -141,6 +141,37 @@ int stage_reader_open(struct stage_reader *r, const char *path,
 	return 0;
 }
 
+int stage_reader_next_raw(struct stage_reader *r, const char **line, size_t *len)
+{
+	ssize_t n;
+	*line = NULL;
+	*len = 0;
+	for (;;) {
+		errno = 0;
+		n = read_line(r);
+		if (n < 0) {
+			if (errno) {
+				log_error("cannot read '%s': %s", r->path, strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		r->line++;
+		if (n == 1 && r->lbuf[0] == '\n')
+			continue;
+		break;
+	}
+	if (r->lbuf[n - 1] != '\n') {
+		log_error("%s:%lu: truncated record (rerun the stage that writes it)",
+			  r->path, r->line);
+		return -1;
+	}
+	r->lbuf[n - 1] = '\0';
+	*line = r->lbuf;
+	*len = (size_t)n - 1;
+	return 1;
+}
+
 int stage_reader_next(struct stage_reader *r, json_t **rec)
 {
 	json_error_t jerr;

@@ -64,6 +64,11 @@ int stage_reader_open(struct stage_reader *r, const char *path,
  * Returns 1, 0 at the end, or -1 after logging "FILE:LINE: ...". */
 int stage_reader_next(struct stage_reader *r, json_t **rec);
 
+/* Reads the next record's line without parsing it: *line (NUL-terminated,
+ * without its newline, valid until the next read) and *len. Returns 1, 0
+ * at the end, or -1 after logging "FILE:LINE: ...". */
+int stage_reader_next_raw(struct stage_reader *r, const char **line, size_t *len);
+
 void stage_reader_close(struct stage_reader *r);
 
 /* Helpers for reading records: a member as a string or NULL. */

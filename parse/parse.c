@@ -63,7 +63,9 @@ struct parse_run {
 	struct stage_reader old;
 	bool have_old;           /* records are left to read */
 	bool old_open;
-	json_t *old_rec;         /* the next old record not yet passed */
+	struct buf old_line;     /* the next old record not yet passed (raw) */
+	bool old_pending;        /* old_line holds one */
+	char *old_key;           /* its key */
 	bool full;               /* --full: reuse nothing */
 
 	pthread_mutex_t mu;
@@ -191,37 +193,86 @@ static void submit(struct parse_run *pr, struct job *j, enum job_state st)
 	pthread_mutex_lock(&pr->mu);
 	j->state = st;
 	pr->next_fill++;
-	pthread_cond_broadcast(&pr->ready);
+	if (st == J_READY)   /* a DONE job needs no worker */
+		pthread_cond_broadcast(&pr->ready);
 	pthread_mutex_unlock(&pr->mu);
 }
 
-/* Moves the old output to key's record. Returns it when its page is the
- * same body (same hash), else NULL. */
-static json_t *old_record(struct parse_run *pr, const char *key, const char *sha)
+/* The key of a record's line: the writer puts it first, so it is read
+ * off the line; a key with an escape is read by parsing the line. */
+static char *line_key(const char *line, size_t len)
+{
+	static const char pre[] = "{\"key\":\"";
+	if (len > sizeof pre && !strncmp(line, pre, sizeof pre - 1)) {
+		const char *k = line + sizeof pre - 1, *q = strchr(k, '"');
+		if (q && !memchr(k, '\\', (size_t)(q - k)))
+			return strndup(k, (size_t)(q - k));
+	}
+	json_t *rec = json_loadb(line, len, 0, NULL);
+	const char *k = json_str(rec, "key");
+	char *out = k ? strdup(k) : NULL;
+	json_decref(rec);
+	return out;
+}
+
+/* Advances the old output to key's record. Returns its line (a copy)
+ * when it was made from the same body: as it was when its page fields
+ * are those of now (base_line: the new page fields as a record), else
+ * with the page fields of now. NULL when the page must be parsed. */
+static char *old_record(struct parse_run *pr, const char *key, const char *sha,
+			const json_t *base, size_t *warnings)
 {
 	while (pr->have_old) {
-		if (!pr->old_rec) {
-			int got = stage_reader_next(&pr->old, &pr->old_rec);
+		if (!pr->old_pending) {
+			const char *line;
+			size_t len;
+			int got = stage_reader_next_raw(&pr->old, &line, &len);
 			if (got != 1) {
 				/* The end, or a damaged file: parse the rest. */
 				pr->have_old = false;
 				break;
 			}
+			buf_reset(&pr->old_line);
+			buf_add(&pr->old_line, line, len);
+			free(pr->old_key);
+			pr->old_key = line_key(line, len);
+			pr->old_pending = true;
 		}
-		const char *k = json_str(pr->old_rec, "key");
-		int c = k ? strcmp(k, key) : -1;
+		int c = pr->old_key ? strcmp(pr->old_key, key) : -1;
 		if (c > 0)
-			break;
-		if (c == 0) {
-			const char *s = json_str(pr->old_rec, "sha256");
-			json_t *r = s && sha && !strcmp(s, sha) &&
-				    !json_object_get(pr->old_rec, "gone") ? pr->old_rec : NULL;
-			if (r)
-				pr->old_rec = NULL;
-			return r;
+			break;              /* a page new since the last run */
+		pr->old_pending = false;
+		if (c < 0)
+			continue;           /* a page no longer in the store */
+		/* The same page fields: the old line as it is. */
+		char *b = stage_record_dump(base);
+		size_t bl = b ? strlen(b) : 0;
+		const char *old = pr->old_line.data;
+		if (b && bl > 1 && pr->old_line.len > bl && !strncmp(old, b, bl - 1) &&
+		    old[bl - 1] == ',' && !strstr(old, "\"gone\":true")) {
+			free(b);
+			static const char none[] = "\"warnings\":[]}";
+			size_t nl = sizeof none - 1;
+			*warnings = 0;
+			if (pr->old_line.len < nl || strcmp(old + pr->old_line.len - nl, none)) {
+				json_t *rec = json_loadb(old, pr->old_line.len, 0, NULL);
+				*warnings = json_array_size(json_object_get(rec, "warnings"));
+				json_decref(rec);
+			}
+			return strdup(old);
 		}
-		json_decref(pr->old_rec);
-		pr->old_rec = NULL;
+		free(b);
+		/* Else the old record, if of the same body, with the page fields of now. */
+		json_t *rec = json_loadb(old, pr->old_line.len, 0, NULL);
+		const char *s = json_str(rec, "sha256");
+		char *line = NULL;
+		if (s && sha && !strcmp(s, sha) && !json_object_get(rec, "gone")) {
+			json_object_update(rec, (json_t *)base);
+			*warnings = json_array_size(json_object_get(rec, "warnings"));
+			line = stage_record_dump(rec);
+		}
+		json_decref(rec);
+		return line;
 	}
 	return NULL;
 }
@@ -232,7 +283,7 @@ static int parse_one(const struct page_meta *m, void *arg)
 	enum entity_kind kind = entity_kind_of(m->entity_id ? m->entity_id : m->key);
 	bool index = m->kind && !strcmp(m->kind, "index");
 	struct job *j;
-	json_t *old;
+	char *old;
 
 	if (stage_stop)
 		return 1;
@@ -266,14 +317,9 @@ static int parse_one(const struct page_meta *m, void *arg)
 	j->key = strdup(m->key);
 	j->url = strdup(m->url ? m->url : m->key);
 	j->base = base_record(m);
-	if ((old = old_record(pr, m->key, m->sha256))) {
+	if ((old = old_record(pr, m->key, m->sha256, j->base, &j->warnings))) {
 		/* The same body: the old record, with the page fields of now. */
-		json_object_update(old, j->base);
-		j->line = stage_record_dump(old);
-		j->failed = !j->line;
-		if (json_is_array(json_object_get(old, "warnings")))
-			j->warnings = json_array_size(json_object_get(old, "warnings"));
-		json_decref(old);
+		j->line = old;
 		submit(pr, j, J_DONE);
 		pr->reused++;
 	} else if (page_store_body(pr->ps, m->sha256, &j->body)) {
@@ -347,6 +393,7 @@ static int parse_run(struct stage_ctx *ctx)
 	pthread_cond_init(&pr.done, NULL);
 	for (int i = 0; i < RING; i++)
 		buf_init(&pr.ring[i].body, 0);
+	buf_init(&pr.old_line, 0);
 	xmlInitParser();
 	fs_remove_stale_tmp(ctx->work_dir);
 	if (profile_load(profile_path, &pr.profile)) {
@@ -408,7 +455,8 @@ static int parse_run(struct stage_ctx *ctx)
 cleanup:
 	if (pr.old_open)
 		stage_reader_close(&pr.old);
-	json_decref(pr.old_rec);
+	buf_free(&pr.old_line);
+	free(pr.old_key);
 	page_store_close(pr.ps);
 	for (int i = 0; i < RING; i++)
 		buf_free(&pr.ring[i].body);
