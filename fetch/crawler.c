@@ -146,6 +146,7 @@ struct crawler {
 	bool tty;                       /* stderr is a terminal: show progress */
 	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
 	struct worker *worker;          /* the page worker thread */
+	struct checkpointer *ckpt;      /* the WAL checkpoint thread */
 	int pending;                    /* pages handed to it, not yet stored */
 	struct keyset seen;             /* keys put in the frontier by this run */
 	bool in_txn;                    /* a store transaction is open */
@@ -198,6 +199,126 @@ static int frontier_add(struct crawler *c, const char *key, const char *url, int
 	return rc;
 }
 
+/*
+ * The checkpoint thread. Each commit appends the pages it changed to the
+ * store's write-ahead log; copying them into the database file (a
+ * checkpoint), which SQLite would do inside a commit every 1000 pages,
+ * is done here instead, on a connection of its own, while the main
+ * thread goes on (passive checkpoints never block the writer). The log
+ * is only reused from its start when a write begins with all of it
+ * copied, which the main thread, always writing, never sees: once the
+ * log is WAL_RESTART_FRAMES long, the main thread copies, just after a
+ * commit, the little the thread has not, and the next write starts the
+ * log afresh. What is left at the end is copied when the store closes.
+ */
+#define WAL_RESTART_FRAMES 8192   /* pages of 4 KB: 32 MB */
+
+struct checkpointer {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	sqlite3 *db;
+	bool due, running, quit, started;
+	int frames;         /* frames in the log at the last checkpoint */
+};
+
+static void *checkpoint_main(void *arg)
+{
+	struct checkpointer *ck = arg;
+
+	pthread_mutex_lock(&ck->mu);
+	for (;;) {
+		while (!ck->due && !ck->quit)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->quit)
+			break;
+		ck->due = false;
+		ck->running = true;
+		pthread_mutex_unlock(&ck->mu);
+		int frames = -1, done = -1;
+		sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+		pthread_mutex_lock(&ck->mu);
+		ck->running = false;
+		ck->frames = frames;
+		pthread_cond_broadcast(&ck->cv);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	return NULL;
+}
+
+/* Starts the thread; without it (no WAL, no second connection, no
+ * thread) SQLite's own checkpoints in commits stay on. */
+static void checkpoint_start(struct crawler *c)
+{
+	const char *path = sqlite3_db_filename(c->db, "main");
+	struct checkpointer *ck;
+	sqlite3_stmt *st;
+	bool wal = false;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK) {
+		wal = sqlite3_step(st) == SQLITE_ROW &&
+		      !strcasecmp((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+	}
+	if (!wal || !path || !*path || !(ck = calloc(1, sizeof *ck)))
+		return;
+	pthread_mutex_init(&ck->mu, NULL);
+	pthread_cond_init(&ck->cv, NULL);
+	/* (a first read makes the connection see the WAL) */
+	if (sqlite3_open_v2(path, &ck->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(ck->db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(ck->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK ||
+	    pthread_create(&ck->th, NULL, checkpoint_main, ck)) {
+		sqlite3_close(ck->db);
+		pthread_mutex_destroy(&ck->mu);
+		pthread_cond_destroy(&ck->cv);
+		free(ck);
+		return;
+	}
+	ck->started = true;
+	c->ckpt = ck;
+	sqlite3_wal_autocheckpoint(c->db, 0);
+}
+
+/* After a commit: the thread copies what it added to the log; or, the
+ * log being long, the main thread copies the rest (the thread idle), so
+ * that the next write starts it afresh. */
+static void checkpoint_after_commit(struct crawler *c)
+{
+	struct checkpointer *ck = c->ckpt;
+	if (!ck)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	if (ck->frames >= WAL_RESTART_FRAMES) {
+		while (ck->running)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		ck->frames = 0;
+	} else {
+		ck->due = true;
+		pthread_cond_signal(&ck->cv);
+	}
+	pthread_mutex_unlock(&ck->mu);
+}
+
+static void checkpoint_stop(struct crawler *c)
+{
+	struct checkpointer *ck = c->ckpt;
+	if (!ck)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	ck->quit = true;
+	pthread_cond_broadcast(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	pthread_join(ck->th, NULL);
+	sqlite3_close(ck->db);
+	pthread_mutex_destroy(&ck->mu);
+	pthread_cond_destroy(&ck->cv);
+	free(ck);
+	c->ckpt = NULL;
+	sqlite3_wal_autocheckpoint(c->db, 1000);   /* SQLite's default */
+}
+
 /* What one turn of the main loop stores (finished requests, pages the
  * worker read) is one transaction: each page complete, with its body,
  * links and frontier state, or not at all. */
@@ -224,6 +345,8 @@ static void txn_end(struct crawler *c)
 	} else if (exec(c, "COMMIT")) {
 		c->fatal = EXIT_OUTPUT;
 		exec(c, "ROLLBACK");
+	} else {
+		checkpoint_after_commit(c);
 	}
 }
 
@@ -1759,6 +1882,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		goto cleanup;
 	}
 	curl_multi_setopt(c.multi, CURLMOPT_MAX_HOST_CONNECTIONS, c.concurrency);
+	checkpoint_start(&c);
 	if (worker_start(&c)) {
 		rc = EXIT_FAIL;
 		goto cleanup;
@@ -1805,6 +1929,7 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 
 cleanup:
 	worker_stop(&c);
+	checkpoint_stop(&c);
 	keyset_free(&c.seen);
 	while (c.active) {
 		struct job *j = c.active;
