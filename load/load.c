@@ -28,6 +28,7 @@
 #include "entity.h"
 #include "fsutil.h"
 #include "jrec.h"
+#include "lines.h"
 #include "log.h"
 #include "schema.h"
 #include "stage.h"
@@ -39,6 +40,9 @@ enum {
 	S_WORK_PUT, S_TITLE, S_RELEASE, S_CREDIT, S_CAST, S_GENRE,
 	S_DEL_TITLES, S_DEL_RELEASES, S_DEL_CREDITS, S_DEL_CAST, S_DEL_GENRES,
 	S_PERSON_PUT, S_NAME, S_DEL_NAMES, S_SOURCE_PUT,
+	S_SEL_TITLES, S_SEL_RELEASES, S_SEL_CREDITS, S_SEL_CAST, S_SEL_GENRES, S_SEL_NAMES,
+	S_WORK_ROW, S_PERSON_ROW, S_WORK_HASH, S_PERSON_HASH,
+	S_SEL_SOURCE, S_DEL_TITLE, S_DEL_RELEASE, S_DEL_CREDIT, S_DEL_GENRE, S_DEL_NAME,
 	S_GONE_WORK, S_GONE_PERSON, S_GONE_SOURCE,
 	N_STMTS
 };
@@ -59,7 +63,8 @@ static const char *const stmt_sql[N_STMTS] = {
 	[S_PERSON_RANGE] = "SELECT person_id, record_sha256, gone FROM people WHERE person_id >= ? "
 			   "ORDER BY person_id LIMIT " STR(BATCH),
 	[S_PERSON_ONE] = "SELECT person_id, record_sha256, gone FROM people WHERE person_id = ?",
-	[S_SOURCE_RANGE] = "SELECT entity_id, NULL, http_status FROM sources WHERE entity_id >= ? "
+	/* whether there is a source: its key alone (the status only then) */
+	[S_SOURCE_RANGE] = "SELECT entity_id, NULL, NULL FROM sources WHERE entity_id >= ? "
 			   "ORDER BY entity_id LIMIT " STR(BATCH),
 	[S_SOURCE_ONE] = "SELECT entity_id, NULL, http_status FROM sources WHERE entity_id = ?",
 	[S_WORK_PUT] =
@@ -101,6 +106,36 @@ static const char *const stmt_sql[N_STMTS] = {
 		"VALUES (?,?,?,?,?) ON CONFLICT(entity_id) DO UPDATE SET url=excluded.url, "
 		"http_status=excluded.http_status, fetched_at=excluded.fetched_at, "
 		"sha256=excluded.sha256",
+	/* An entity's child rows (rowid, then the columns of the INSERT) in
+	 * the order they were written; one of them deleted. */
+	[S_SEL_TITLES] = "SELECT rowid, work_id, title, lang, source FROM work_titles "
+			 "WHERE work_id = ? ORDER BY rowid",
+	[S_SEL_RELEASES] = "SELECT rowid, work_id, seq, title, lang, region, region_inferred, "
+			   "date, end_date, date_raw FROM releases WHERE work_id = ? ORDER BY rowid",
+	[S_SEL_CREDITS] = "SELECT rowid, work_id, person_id, role, role_raw, note FROM credits "
+			  "WHERE work_id = ? ORDER BY rowid",
+	[S_SEL_CAST] = "SELECT rowid, work_id, character_id, character_name, person_id, lang "
+		       "FROM \"cast\" WHERE work_id = ? ORDER BY rowid",
+	[S_SEL_GENRES] = "SELECT rowid, work_id, kind, name FROM work_genres WHERE work_id = ? "
+			 "ORDER BY rowid",
+	[S_SEL_NAMES] = "SELECT rowid, person_id, name, source FROM person_names "
+			"WHERE person_id = ? ORDER BY rowid",
+	/* A stored entity's row, its columns those of the upsert; its new
+	 * record hash. */
+	[S_WORK_ROW] = "SELECT work_id, title, title_native, kind, rating, runtime_min, "
+		       "runtime_raw, episodes, summary, description, url FROM works WHERE work_id = ?",
+	[S_PERSON_ROW] = "SELECT person_id, name, name_native, birth_date, birth_raw, death_date, "
+			 "death_raw, gender, hometown, website, url, gone FROM people "
+			 "WHERE person_id = ?",
+	[S_WORK_HASH] = "UPDATE works SET record_sha256 = ?2, gone = 0 WHERE work_id = ?1",
+	[S_PERSON_HASH] = "UPDATE people SET record_sha256 = ?2 WHERE person_id = ?1",
+	[S_DEL_TITLE] = "DELETE FROM work_titles WHERE rowid = ?",
+	[S_DEL_RELEASE] = "DELETE FROM releases WHERE rowid = ?",
+	[S_DEL_CREDIT] = "DELETE FROM credits WHERE rowid = ?",
+	[S_DEL_GENRE] = "DELETE FROM work_genres WHERE rowid = ?",
+	[S_DEL_NAME] = "DELETE FROM person_names WHERE rowid = ?",
+	[S_SEL_SOURCE] = "SELECT entity_id, url, http_status, fetched_at, sha256 FROM sources "
+			 "WHERE entity_id = ?",
 	/* A gone entity loses its record hash: if its page comes back with
 	 * the same record, that record is written again (gone = 0). */
 	[S_GONE_WORK] = "UPDATE works SET gone = 1, record_sha256 = NULL "
@@ -139,6 +174,22 @@ struct cursor {
 	unsigned long out_of_order; /* ids looked up one by one */
 };
 
+/* A value as load binds it: text, integer or NULL. */
+struct val {
+	int type;               /* SQLITE_TEXT, SQLITE_INTEGER, SQLITE_NULL */
+	const char *s;
+	int len;
+	long long i;
+};
+
+/* The rows of one child table an entity's record gives, as they are
+ * bound to its INSERT: ncols values a row. */
+struct rows {
+	struct val *v;
+	size_t n, cap;          /* values */
+	int ncols;
+};
+
 struct loader {
 	sqlite3 *db;
 	const char *path;
@@ -148,7 +199,14 @@ struct loader {
 	unsigned long rows;                     /* inserted, updated or deleted */
 	int new_db;                             /* the load creates the database */
 	sqlite3_stmt *st[N_STMTS];
+	sqlite3_stmt *col_st[2][16];            /* UPDATE of one column: works, people */
 	struct jdoc doc;
+	struct rows rows_buf;                   /* child rows of the record being written */
+	size_t *idx, idx_cap;                   /* ... in key order */
+	char *mark;
+	size_t mark_cap;
+	sqlite3_int64 *del;                     /* rowids of stored rows to delete */
+	size_t del_cap;
 	struct cursor works, people;            /* records */
 	struct cursor gworks, gpeople, gsources; /* gone records */
 };
@@ -194,6 +252,11 @@ static void stmts_free(struct loader *l)
 		sqlite3_finalize(l->st[i]);
 		l->st[i] = NULL;
 	}
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < 16; k++) {
+			sqlite3_finalize(l->col_st[e][k]);
+			l->col_st[e][k] = NULL;
+		}
 }
 
 /* Runs st (a write) to its end and resets it, counting the rows it
@@ -361,29 +424,54 @@ static int cursor_seek(struct loader *l, struct cursor *c, const char *id, struc
 	return 0;
 }
 
-/* --- binding record values */
+/* --- record values and child rows */
 
-static void bind_node(sqlite3_stmt *st, int i, const struct jnode *v)
+static struct val val_text(const char *s)
 {
-	if (!v) {
+	return (struct val){ SQLITE_TEXT, s, (int)strlen(s), 0 };
+}
+
+static struct val val_int(long long i)
+{
+	return (struct val){ SQLITE_INTEGER, NULL, 0, i };
+}
+
+/* A JSON value: strings, integers, booleans (0, 1); NULL for null,
+ * reals, arrays and objects (as load always did). */
+static struct val val_of(const struct jnode *v)
+{
+	if (v && v->type == J_STR)
+		return (struct val){ SQLITE_TEXT, v->u.str.s, (int)v->u.str.len, 0 };
+	if (v && v->type == J_INT)
+		return val_int(v->u.i);
+	if (v && (v->type == J_TRUE || v->type == J_FALSE))
+		return val_int(v->type == J_TRUE);
+	return (struct val){ SQLITE_NULL, NULL, 0, 0 };
+}
+
+static void bind_val(sqlite3_stmt *st, int i, const struct val *v)
+{
+	if (v->type == SQLITE_TEXT)
+		sqlite3_bind_text(st, i, v->s, v->len, SQLITE_STATIC);
+	else if (v->type == SQLITE_INTEGER)
+		sqlite3_bind_int64(st, i, v->i);
+	else
 		sqlite3_bind_null(st, i);
-		return;
-	}
-	switch (v->type) {
-	case J_STR:
-		sqlite3_bind_text(st, i, v->u.str.s, (int)v->u.str.len, SQLITE_STATIC);
-		break;
-	case J_INT:
-		sqlite3_bind_int64(st, i, v->u.i);
-		break;
-	case J_TRUE:
-	case J_FALSE:
-		sqlite3_bind_int(st, i, v->type == J_TRUE);
-		break;
-	default:
-		/* null, reals, arrays and objects (as load always did) */
-		sqlite3_bind_null(st, i);
-	}
+}
+
+/* 1 when column i of st's row holds exactly v (same type and value:
+ * writing v again would store the same), else 0. */
+static int col_is(sqlite3_stmt *st, int i, const struct val *v)
+{
+	int t = sqlite3_column_type(st, i);
+	if (t != v->type)
+		return 0;
+	if (t == SQLITE_INTEGER)
+		return sqlite3_column_int64(st, i) == v->i;
+	if (t == SQLITE_TEXT)
+		return sqlite3_column_bytes(st, i) == v->len &&
+		       !memcmp(sqlite3_column_text(st, i), v->s, (size_t)v->len);
+	return t == SQLITE_NULL;
 }
 
 /* Binds the members of obj named in cols to parameters first, first + 1... */
@@ -391,119 +479,430 @@ static void bind_members(struct loader *l, sqlite3_stmt *st, int first, const st
 			 const char *const *cols)
 {
 	int hint = -1;
-	for (const char *const *c = cols; *c; c++)
-		bind_node(st, first++, jrec_get(&l->doc, obj, *c, &hint));
+	for (const char *const *c = cols; *c; c++) {
+		struct val v = val_of(jrec_get(&l->doc, obj, *c, &hint));
+		bind_val(st, first++, &v);
+	}
 }
 
-/* Inserts a child row per element of the array member key of rec: the
- * entity id, then the element's members cols. */
-static int put_children(struct loader *l, int k, const char *id, const struct jnode *rec,
-			const char *key, const char *const *cols)
+static int rows_add(struct rows *r, struct val v)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct val *p = realloc(r->v, cap * sizeof *p);
+		if (!p) {
+			log_error("out of memory");
+			return -1;
+		}
+		r->v = p;
+		r->cap = cap;
+	}
+	r->v[r->n++] = v;
+	return 0;
+}
+
+/* Appends a row per element of the array member key of rec: id, then
+ * (when seq) the element's place from 1, then the element's members cols
+ * (or, when cols is NULL, first_val then the element itself). */
+static int rows_from(struct loader *l, struct rows *r, const char *id, const struct jnode *rec,
+		     const char *key, int seq, const char *const *cols, const char *first_val)
 {
 	const struct jnode *arr = jrec_get(&l->doc, rec, key, NULL);
-	sqlite3_stmt *st;
+	long long k = 0;
 
-	if (!arr || arr->type != J_ARR || !arr->u.kids.count)
+	if (!arr || arr->type != J_ARR)
 		return 0;
-	if (!(st = stmt(l, k)))
+	for (const struct jnode *e = jrec_first(&l->doc, arr); e; e = jrec_next(&l->doc, e)) {
+		if (rows_add(r, val_text(id)) || (seq && rows_add(r, val_int(++k))))
+			return -1;
+		if (!cols) {
+			if (rows_add(r, val_text(first_val)) || rows_add(r, val_of(e)))
+				return -1;
+			continue;
+		}
+		int hint = -1;
+		for (const char *const *c = cols; *c; c++)
+			if (rows_add(r, val_of(jrec_get(&l->doc, e, *c, &hint))))
+				return -1;
+	}
+	return 0;
+}
+
+/* A child table: the statements that read an entity's rows (rowid, then
+ * the columns of the INSERT, in the order they were written), delete
+ * them, delete one (by rowid), insert one; the table's unique key: its
+ * first nkey columns, of the types in keytypes ('T' text, 'I' integer).
+ * nkey 0: rows are compared all at once. */
+struct child {
+	int sel, del, del_one, ins;
+	int nkey;
+	const char *keytypes;
+};
+
+static int cmp_val(const struct val *a, const struct val *b)
+{
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->type == SQLITE_INTEGER)
+		return a->i < b->i ? -1 : a->i > b->i;
+	if (a->type == SQLITE_TEXT) {
+		int n = a->len < b->len ? a->len : b->len, d = memcmp(a->s, b->s, (size_t)n);
+		return d ? d : a->len < b->len ? -1 : a->len > b->len;
+	}
+	return 0;
+}
+
+static struct val col_val(sqlite3_stmt *st, int i)
+{
+	struct val v = { sqlite3_column_type(st, i), NULL, 0, 0 };
+	if (v.type == SQLITE_INTEGER) {
+		v.i = sqlite3_column_int64(st, i);
+	} else if (v.type == SQLITE_TEXT) {
+		v.s = (const char *)sqlite3_column_text(st, i);
+		v.len = sqlite3_column_bytes(st, i);
+	}
+	return v;
+}
+
+struct keyctx {
+	const struct rows *r;
+	int nkey;
+};
+
+/* Orders rows by key, then by their place in the record. */
+static int cmp_rows(const void *x, const void *y, void *arg)
+{
+	const struct keyctx *k = arg;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	for (int i = 0; i < k->nkey; i++) {
+		int d = cmp_val(&k->r->v[a * (size_t)k->r->ncols + (size_t)i],
+				&k->r->v[b * (size_t)k->r->ncols + (size_t)i]);
+		if (d)
+			return d;
+	}
+	return a < b ? -1 : a > b;
+}
+
+static int grow_buf(void **p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 64;
+	while (c < n)
+		c *= 2;
+	void *q = realloc(*p, c * size);
+	if (!q) {
+		log_error("out of memory");
 		return -1;
-	for (const struct jnode *v = jrec_first(&l->doc, arr); v; v = jrec_next(&l->doc, v)) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		bind_members(l, st, 2, v, cols);
+	}
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* Compares the stored rows of an entity with those of its record, row by
+ * row: the rows stored as the record gives them stay, the others are
+ * deleted, the record's other rows inserted. The result is the record's
+ * rows (the first of those that share a key, as INSERT OR IGNORE keeps).
+ * Returns 0, 1 when the rows' keys are not all of the key's types (the
+ * caller compares the whole set instead), -1 after logging. */
+static int put_rows_by_key(struct loader *l, const struct child *c, const char *id,
+			   const struct rows *r, size_t nrows)
+{
+	size_t nc = (size_t)r->ncols, ndel = 0, *idx;
+	char *mark;
+	struct keyctx kc = { r, c->nkey };
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < nrows; i++)
+		for (int k = 0; k < c->nkey; k++)
+			if (r->v[i * nc + (size_t)k].type !=
+			    (c->keytypes[k] == 'I' ? SQLITE_INTEGER : SQLITE_TEXT))
+				return 1;
+	if (grow_buf((void **)&l->idx, &l->idx_cap, nrows, sizeof *l->idx) ||
+	    grow_buf((void **)&l->mark, &l->mark_cap, nrows, 1))
+		return -1;
+	idx = l->idx;
+	mark = l->mark;
+	/* mark: 0 insert, 1 a later row of the same key (dropped), 2 stored */
+	for (size_t i = 0; i < nrows; i++) {
+		idx[i] = i;
+		mark[i] = 0;
+	}
+	qsort_r(idx, nrows, sizeof *idx, cmp_rows, &kc);
+	for (size_t i = 1; i < nrows; i++) {
+		size_t a = idx[i - 1], b = idx[i];
+		int same = 1;
+		for (int k = 0; k < c->nkey && same; k++)
+			same = !cmp_val(&r->v[a * nc + (size_t)k], &r->v[b * nc + (size_t)k]);
+		if (same) {
+			mark[b] = 1;
+			idx[i] = idx[i - 1];    /* a run of one key points at its first row */
+		}
+	}
+	if (!(st = stmt(l, c->sel)))
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* the record's row of this key: binary search */
+		size_t lo = 0, hi = nrows, found = (size_t)-1;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int d = 0;
+			for (int k = 0; k < c->nkey && !d; k++) {
+				struct val cv = col_val(st, k + 1);
+				d = cmp_val(&cv, &r->v[idx[mid] * nc + (size_t)k]);
+			}
+			if (!d) {
+				found = idx[mid];
+				break;
+			}
+			if (d < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		int same = found != (size_t)-1 && mark[found] == 0;
+		for (size_t k = (size_t)c->nkey; k < nc && same; k++)
+			same = col_is(st, (int)k + 1, &r->v[found * nc + k]);
+		if (same) {
+			mark[found] = 2;
+			continue;
+		}
+		if (grow_buf((void **)&l->del, &l->del_cap, ndel + 1, sizeof *l->del)) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		l->del[ndel++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(l, "query");
+	if (ndel) {
+		if (!(st = stmt(l, c->del_one)))
+			return -1;
+		for (size_t i = 0; i < ndel; i++) {
+			sqlite3_bind_int64(st, 1, l->del[i]);
+			if (step_done(l, st, "delete"))
+				return -1;
+		}
+	}
+	if (!(st = stmt(l, c->ins)))
+		return -1;
+	for (size_t i = 0; i < nrows; i++) {
+		if (mark[i])
+			continue;
+		for (size_t k = 0; k < nc; k++)
+			bind_val(st, (int)k + 1, &r->v[i * nc + k]);
 		if (step_done(l, st, "write"))
 			return -1;
 	}
 	return 0;
 }
 
-static int delete_children(struct loader *l, const char *id, const int *ks)
+/* Writes an entity's rows of one child table: all of them for a new
+ * entity; for one that existed, only what differs from the stored rows
+ * (a changed record rewrites only the rows it changes). */
+static int put_rows(struct loader *l, const struct child *c, const char *id, struct rows *r,
+		    int existed)
 {
-	for (; *ks >= 0; ks++) {
-		sqlite3_stmt *st = stmt(l, *ks);
-		if (!st)
+	size_t nrows = r->ncols ? r->n / (size_t)r->ncols : 0, i = 0;
+	sqlite3_stmt *st;
+
+	if (existed && c->nkey) {
+		int rc = put_rows_by_key(l, c, id, r, nrows);
+		if (rc <= 0)
+			return rc;
+	}
+	if (existed) {
+		/* The stored rows, in the order they were written, are the
+		 * record's: nothing to write. Else all of them are replaced. */
+		int same = 1, rc;
+		if (!(st = stmt(l, c->sel)))
+			return -1;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (i == nrows) {
+				same = 0;
+				continue;
+			}
+			for (int k = 0; k < r->ncols && same; k++)
+				same = col_is(st, k + 1, &r->v[i * (size_t)r->ncols + (size_t)k]);
+			i++;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(l, "query");
+		if (same && i == nrows)
+			return 0;
+		if (!(st = stmt(l, c->del)))
 			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		if (step_done(l, st, "delete"))
 			return -1;
 	}
+	if (!nrows)
+		return 0;
+	if (!(st = stmt(l, c->ins)))
+		return -1;
+	for (i = 0; i < nrows; i++) {
+		for (int k = 0; k < r->ncols; k++)
+			bind_val(st, k + 1, &r->v[i * (size_t)r->ncols + (size_t)k]);
+		if (step_done(l, st, "write"))
+			return -1;
+	}
 	return 0;
 }
 
-static int put_source(struct loader *l, const struct jnode *rec)
+/* The record's source row, unless it is stored as it is. */
+static int put_source(struct loader *l, const struct jnode *rec, int existed)
 {
 	static const char *const cols[] = { "entity_id", "url", "http_status", "fetched_at",
 					    "sha256", NULL };
 	const struct jnode *src = jrec_get(&l->doc, rec, "source", NULL);
+	const char *eid;
 	sqlite3_stmt *st;
 
 	if (!src || src->type != J_OBJ || !jrec_str(&l->doc, src, "url"))
 		return 0;
+	if (existed && (eid = jrec_str(&l->doc, src, "entity_id"))) {
+		int same = 0, rc, hint = -1;
+		if (!(st = stmt(l, S_SEL_SOURCE)))
+			return -1;
+		sqlite3_bind_text(st, 1, eid, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			same = 1;
+			for (int k = 0; cols[k] && same; k++) {
+				struct val v = val_of(jrec_get(&l->doc, src, cols[k], &hint));
+				same = col_is(st, k, &v);
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(l, "query");
+		if (same)
+			return 0;
+	}
 	if (!(st = stmt(l, S_SOURCE_PUT)))
 		return -1;
 	bind_members(l, st, 1, src, cols);
 	return step_done(l, st, "write");
 }
 
-/* Writes a new or changed work: its row, its child rows (the old ones
- * deleted first when it existed), its source. */
+/* The tables of entities: works, people. */
+struct etable {
+	const char *table;
+	const char *const *cols;        /* record members = columns, the id first */
+	int put, row, hash;             /* upsert; stored row; record hash */
+};
+
+/* Writes an entity's row. A stored one is updated column by column, only
+ * where the record changed it: an UPDATE of every column would also
+ * rewrite the entries of its indexes (by title, by name) that did not
+ * change. */
+static int put_entity(struct loader *l, int e, const struct etable *t, const struct jnode *rec,
+		      const char *id, const char *sha, int existed)
+{
+	int ncols = 0, changed[32], nchanged = 0, rc;
+	sqlite3_stmt *st;
+
+	while (t->cols[ncols])
+		ncols++;
+	if (existed) {
+		int hint = -1;
+		if (!(st = stmt(l, t->row)))
+			return -1;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			for (int k = 1; k < ncols; k++) {
+				struct val v = val_of(jrec_get(&l->doc, rec, t->cols[k], &hint));
+				if (!col_is(st, k, &v))
+					changed[nchanged++] = k;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(l, "query");
+		existed = rc == SQLITE_ROW;
+	}
+	if (!existed) {
+		if (!(st = stmt(l, t->put)))
+			return -1;
+		bind_members(l, st, 1, rec, t->cols);
+		sqlite3_bind_text(st, ncols + 1, sha, 64, SQLITE_STATIC);
+		return step_done(l, st, "write");
+	}
+	for (int i = 0; i < nchanged; i++) {
+		int k = changed[i];
+		struct val v = val_of(jrec_get(&l->doc, rec, t->cols[k], NULL));
+		if (!l->col_st[e][k]) {
+			char sql[160];
+			snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?2 WHERE %s = ?1", t->table,
+				 t->cols[k], t->cols[0]);
+			if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+					       &l->col_st[e][k], NULL) != SQLITE_OK)
+				return db_fail(l, "prepare");
+		}
+		st = l->col_st[e][k];
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		bind_val(st, 2, &v);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(l, "write");
+	}
+	if (!(st = stmt(l, t->hash)))
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sha, 64, SQLITE_STATIC);
+	return step_done(l, st, "write");
+}
+
+/* Writes a new or changed work: its row, its child rows, its source. */
 static int put_work(struct loader *l, const struct jnode *w, const char *id, const char *sha,
 		    int existed)
 {
 	static const char *const cols[] = { "work_id", "title", "title_native", "kind", "rating",
 		"runtime_min", "runtime_raw", "episodes", "summary", "description", "url", NULL };
-	static const int kids[] = { S_DEL_TITLES, S_DEL_RELEASES, S_DEL_CREDITS, S_DEL_CAST,
-				    S_DEL_GENRES, -1 };
 	static const char *const tcols[] = { "title", "lang", "source", NULL };
 	static const char *const rcols[] = { "title", "lang", "region", "region_inferred",
 		"date", "end_date", "date_raw", NULL };
 	static const char *const ccols[] = { "person_id", "role", "role_raw", "note", NULL };
 	static const char *const kcols[] = { "character_id", "character_name", "person_id",
 		"lang", NULL };
-	sqlite3_stmt *st = stmt(l, S_WORK_PUT);
+	static const struct child
+		titles = { S_SEL_TITLES, S_DEL_TITLES, S_DEL_TITLE, S_TITLE, 2, "TT" },
+		releases = { S_SEL_RELEASES, S_DEL_RELEASES, S_DEL_RELEASE, S_RELEASE, 2, "TI" },
+		credits = { S_SEL_CREDITS, S_DEL_CREDITS, S_DEL_CREDIT, S_CREDIT, 3, "TTT" },
+		cast = { S_SEL_CAST, S_DEL_CAST, -1, S_CAST, 0, "" },
+		genres = { S_SEL_GENRES, S_DEL_GENRES, S_DEL_GENRE, S_GENRE, 3, "TTT" };
+	static const struct etable works = { "works", cols, S_WORK_PUT, S_WORK_ROW, S_WORK_HASH };
+	struct rows *r = &l->rows_buf;
 
-	if (!st)
+	if (put_entity(l, 0, &works, w, id, sha, existed))
 		return -1;
-	bind_members(l, st, 1, w, cols);
-	sqlite3_bind_text(st, 12, sha, 64, SQLITE_STATIC);
-	if (step_done(l, st, "write"))
+	r->n = 0, r->ncols = 4;
+	if (rows_from(l, r, id, w, "titles", 0, tcols, NULL) || put_rows(l, &titles, id, r, existed))
 		return -1;
-	if (existed && delete_children(l, id, kids))
+	r->n = 0, r->ncols = 9;
+	if (rows_from(l, r, id, w, "releases", 1, rcols, NULL) ||
+	    put_rows(l, &releases, id, r, existed))
 		return -1;
-	if (put_children(l, S_TITLE, id, w, "titles", tcols))
+	r->n = 0, r->ncols = 5;
+	if (rows_from(l, r, id, w, "credits", 0, ccols, NULL) ||
+	    put_rows(l, &credits, id, r, existed))
 		return -1;
-	/* releases: seq is the place on the page, from 1 */
-	const struct jnode *rel = jrec_get(&l->doc, w, "releases", NULL);
-	if (rel && rel->type == J_ARR && rel->u.kids.count) {
-		long long seq = 0;
-		if (!(st = stmt(l, S_RELEASE)))
-			return -1;
-		for (const struct jnode *v = jrec_first(&l->doc, rel); v; v = jrec_next(&l->doc, v)) {
-			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, ++seq);
-			bind_members(l, st, 3, v, rcols);
-			if (step_done(l, st, "write"))
-				return -1;
-		}
-	}
-	if (put_children(l, S_CREDIT, id, w, "credits", ccols) ||
-	    put_children(l, S_CAST, id, w, "cast", kcols))
+	r->n = 0, r->ncols = 5;
+	if (rows_from(l, r, id, w, "cast", 0, kcols, NULL) || put_rows(l, &cast, id, r, existed))
 		return -1;
-	static const char *const gk[] = { "genres", "themes" };
-	for (int g = 0; g < 2; g++) {
-		const struct jnode *arr = jrec_get(&l->doc, w, gk[g], NULL);
-		if (!arr || arr->type != J_ARR || !arr->u.kids.count)
-			continue;
-		if (!(st = stmt(l, S_GENRE)))
-			return -1;
-		for (const struct jnode *v = jrec_first(&l->doc, arr); v; v = jrec_next(&l->doc, v)) {
-			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, g ? "theme" : "genre", -1, SQLITE_STATIC);
-			bind_node(st, 3, v);
-			if (step_done(l, st, "write"))
-				return -1;
-		}
-	}
-	return put_source(l, w);
+	r->n = 0, r->ncols = 3;
+	if (rows_from(l, r, id, w, "genres", 0, NULL, "genre") ||
+	    rows_from(l, r, id, w, "themes", 0, NULL, "theme") ||
+	    put_rows(l, &genres, id, r, existed))
+		return -1;
+	return put_source(l, w, existed);
 }
 
 static int put_person(struct loader *l, const struct jnode *p, const char *id, const char *sha,
@@ -512,21 +911,18 @@ static int put_person(struct loader *l, const struct jnode *p, const char *id, c
 	static const char *const cols[] = { "person_id", "name", "name_native", "birth_date",
 		"birth_raw", "death_date", "death_raw", "gender", "hometown", "website", "url",
 		"gone", NULL };
-	static const int kids[] = { S_DEL_NAMES, -1 };
 	static const char *const ncols[] = { "name", "source", NULL };
-	sqlite3_stmt *st = stmt(l, S_PERSON_PUT);
+	static const struct child names = { S_SEL_NAMES, S_DEL_NAMES, S_DEL_NAME, S_NAME, 2, "TT" };
+	static const struct etable people = { "people", cols, S_PERSON_PUT, S_PERSON_ROW,
+					       S_PERSON_HASH };
+	struct rows *r = &l->rows_buf;
 
-	if (!st)
+	if (put_entity(l, 1, &people, p, id, sha, existed))
 		return -1;
-	bind_members(l, st, 1, p, cols);
-	sqlite3_bind_text(st, 13, sha, 64, SQLITE_STATIC);
-	if (step_done(l, st, "write"))
+	r->n = 0, r->ncols = 3;
+	if (rows_from(l, r, id, p, "names", 0, ncols, NULL) || put_rows(l, &names, id, r, existed))
 		return -1;
-	if (existed && delete_children(l, id, kids))
-		return -1;
-	if (put_children(l, S_NAME, id, p, "names", ncols))
-		return -1;
-	return put_source(l, p);
+	return put_source(l, p, existed);
 }
 
 /* A gone record: the entity is marked gone (if it is stored and not yet
@@ -556,6 +952,14 @@ static int put_gone(struct loader *l, const struct jnode *g, const char *id)
 		return -1;
 	if (!f.present)
 		return 0;
+	if (!(st = stmt(l, S_SOURCE_ONE)))
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		f.num_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
+		f.num = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
 	if (status && status->type == J_INT && !f.num_null && f.num == status->u.i)
 		return 0;
 	if ((!status || status->type == J_NULL) && f.num_null)
@@ -563,7 +967,8 @@ static int put_gone(struct loader *l, const struct jnode *g, const char *id)
 	if (!(st = stmt(l, S_GONE_SOURCE)))
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	bind_node(st, 2, status);
+	struct val v = val_of(status);
+	bind_val(st, 2, &v);
 	return step_done(l, st, "write");
 }
 
@@ -602,18 +1007,21 @@ static enum rtype quick_id(const char *line, size_t n, char *id, size_t cap)
 	return R_OTHER;
 }
 
-/* Loads one record line (n bytes with its newline). Returns an exit code
+/* Loads one record line (n bytes with its newline, sha its hash). Returns an exit code
  * (EXIT_OK, EXIT_INPUT, EXIT_OUTPUT) after logging. */
-static int put_record(struct loader *l, char *line, size_t n)
+static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 {
-	char sha[65], qid[ENTITY_ID_MAX * 2];
+	char qid[ENTITY_ID_MAX * 2];
 	enum rtype qt = quick_id(line, n, qid, sizeof qid);
 	struct found f;
 	int have_f = 0;
 
-	/* The record's hash is that of its line: normalize writes the same
-	 * bytes for the same record. */
-	sha256_hex(line, n, sha);
+	/* The record's hash is that of its line (lines.c): normalize writes
+	 * the same bytes for the same record. */
+	if (strlen(sha) != 64) {
+		log_error("%s:%lu: cannot hash the record (OpenSSL: SHA-256)", l->in, l->line);
+		return EXIT_FAIL;
+	}
 	if (qt == R_WORK || qt == R_PERSON) {
 		if (cursor_seek(l, qt == R_WORK ? &l->works : &l->people, qid, &f))
 			return EXIT_OUTPUT;
@@ -865,38 +1273,24 @@ static int begin(struct loader *l, const struct config *cfg)
 /* Reads every record of the file and loads it. Returns an exit code. */
 static int load_records(struct loader *l, struct stage_reader *r)
 {
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = EXIT_OK;
+	struct lines ls;
+	struct line *ln;
+	int rc = EXIT_OK, got;
 
-	l->line = r->line;
-	for (;;) {
-		errno = 0;
-		if ((n = getline(&buf, &cap, r->fp)) < 0) {
-			if (errno) {
-				log_error("cannot read '%s': %s", l->in, strerror(errno));
-				rc = EXIT_INPUT;
-			}
-			break;
-		}
-		l->line++;
-		if (n == 1 && buf[0] == '\n')
-			continue;
-		if (buf[n - 1] != '\n') {
-			log_error("%s:%lu: truncated record (rerun the stage that writes it)", l->in,
-				  l->line);
-			rc = EXIT_INPUT;
-			break;
-		}
-		if ((rc = put_record(l, buf, (size_t)n)))
+	if (lines_open(&ls, r->fp, l->in, r->line))
+		return EXIT_FAIL;
+	while ((got = lines_next(&ls, &ln)) == 1) {
+		l->line = ln->lineno;
+		if ((rc = put_record(l, ln->text, ln->len, ln->sha)))
 			break;
 		if (stage_stop) {
 			rc = EXIT_INTERRUPTED;
 			break;
 		}
 	}
-	free(buf);
+	if (got < 0)
+		rc = EXIT_INPUT;
+	lines_close(&ls);
 	return rc;
 }
 
@@ -960,6 +1354,10 @@ cleanup:
 	stage_reader_close(&r);
 	stmts_free(&l);
 	jrec_free(&l.doc);
+	free(l.rows_buf.v);
+	free(l.idx);
+	free(l.mark);
+	free(l.del);
 	if (l.db)
 		sqlite3_close(l.db);
 	if (t_commit > 0)
