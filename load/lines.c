@@ -1,6 +1,6 @@
 /*
- * lines: record lines read a block at a time and hashed by two threads
- * (see lines.h).
+ * lines: record lines read a block at a time and hashed by a helper
+ * thread, a block ahead of the caller (see lines.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "lines.h"
@@ -44,24 +44,150 @@ static void hash_lines(struct line *v, size_t from, size_t to)
 	EVP_MD_free(md);
 }
 
-static void *helper(void *arg)
+/* Fills b with the lines after those of prev (NULL for the first block):
+ * the end of prev that is not a complete line, then what the file has,
+ * to the last complete line. Sets b->status. Only reads prev's bytes
+ * after its lines, which the caller does not touch. */
+static void fill(struct lines *ls, struct lines_block *b, const struct lines_block *prev)
 {
-	struct lines *ls = arg;
+	size_t start, tail = prev ? prev->len - prev->used : 0;
 
-	pthread_mutex_lock(&ls->mu);
+	b->len = b->used = b->n = 0;
+	if (tail > b->cap) {
+		char *p = realloc(b->buf, tail);
+		if (!p)
+			goto oom;
+		b->buf = p;
+		b->cap = tail;
+	}
+	if (tail)
+		memcpy(b->buf, prev->buf + prev->used, tail);
+	b->len = tail;
 	for (;;) {
-		while (!ls->job && !ls->quit)
-			pthread_cond_wait(&ls->cv, &ls->mu);
-		if (ls->quit)
+		if (!ls->eof && b->len < b->cap) {
+			size_t got = fread(b->buf + b->len, 1, b->cap - b->len, ls->fp);
+			b->len += got;
+			if (b->len < b->cap) {
+				if (ferror(ls->fp)) {
+					snprintf(b->err, sizeof b->err, "cannot read '%s': %s", ls->path,
+						 strerror(errno));
+					b->status = -1;
+					return;
+				}
+				if (feof(ls->fp))
+					ls->eof = 1;
+			}
+		}
+		if (memchr(b->buf, '\n', b->len))
 			break;
-		size_t from = ls->job_from, to = ls->job_to;
-		pthread_mutex_unlock(&ls->mu);
-		hash_lines(ls->v, from, to);
-		pthread_mutex_lock(&ls->mu);
-		ls->job = 0;
+		if (ls->eof) {
+			if (b->len) {
+				snprintf(b->err, sizeof b->err,
+					 "%s:%lu: truncated record (rerun the stage that writes it)",
+					 ls->path, ls->lineno + 1);
+				b->status = -1;
+			} else {
+				b->status = 0;
+			}
+			return;
+		}
+		/* A line longer than the buffer. */
+		size_t cap = b->cap ? b->cap * 2 : BLOCK;
+		char *p = realloc(b->buf, cap);
+		if (!p)
+			goto oom;
+		b->buf = p;
+		b->cap = cap;
+	}
+	for (start = 0;;) {
+		char *nl = memchr(b->buf + start, '\n', b->len - start);
+		if (!nl)
+			break;
+		size_t end = (size_t)(nl - b->buf) + 1;
+		ls->lineno++;
+		if (end - start > 1) {
+			if (b->n == b->cap_v) {
+				size_t cap = b->cap_v ? b->cap_v * 2 : 1024;
+				struct line *v = realloc(b->v, cap * sizeof *v);
+				if (!v)
+					goto oom;
+				b->v = v;
+				b->cap_v = cap;
+			}
+			b->v[b->n].text = b->buf + start;
+			b->v[b->n].len = end - start;
+			b->v[b->n].lineno = ls->lineno;
+			b->n++;
+		}
+		start = end;
+	}
+	b->used = start;
+	b->status = 1;
+	return;
+oom:
+	snprintf(b->err, sizeof b->err, "out of memory");
+	b->status = -1;
+}
+
+#define CHUNK 64             /* lines hashed at a time */
+
+/* Hashes a chunk of b's lines not yet taken, if any; with ls->mu held
+ * (released while hashing). 1 if it hashed some, 0 if none were left.
+ * The last chunk done makes the block ready. */
+static int hash_chunk(struct lines *ls, struct lines_block *b)
+{
+	size_t from = b->claim, to;
+
+	if (from >= b->n)
+		return 0;
+	to = from + CHUNK < b->n ? from + CHUNK : b->n;
+	b->claim = to;
+	pthread_mutex_unlock(&ls->mu);
+	hash_lines(b->v, from, to);
+	pthread_mutex_lock(&ls->mu);
+	b->hashed += to - from;
+	if (b->hashed == b->n) {
+		b->state = 2;
 		pthread_cond_broadcast(&ls->cv);
 	}
-	pthread_mutex_unlock(&ls->mu);
+	return 1;
+}
+
+/* The helper: reads each block, then hashes its lines, a chunk at a
+ * time; the caller, waiting for that block, takes chunks too. */
+static void *reader(void *arg)
+{
+	struct lines *ls = arg;
+	const struct lines_block *prev = NULL;
+
+	for (int k = 0;; k ^= 1) {
+		struct lines_block *b = &ls->b[k];
+		pthread_mutex_lock(&ls->mu);
+		while (b->state != 0 && !ls->quit)
+			pthread_cond_wait(&ls->cv, &ls->mu);
+		if (ls->quit) {
+			pthread_mutex_unlock(&ls->mu);
+			break;
+		}
+		b->state = 1;
+		pthread_mutex_unlock(&ls->mu);
+		fill(ls, b, prev);
+		pthread_mutex_lock(&ls->mu);
+		b->claim = b->hashed = 0;
+		if (b->status <= 0 || b->n == 0) {
+			b->state = 2;
+			pthread_cond_broadcast(&ls->cv);
+		} else {
+			b->state = 3;
+			pthread_cond_broadcast(&ls->cv);
+			while (hash_chunk(ls, b))
+				;
+		}
+		pthread_mutex_unlock(&ls->mu);
+		if (b->status <= 0)
+			break;
+		prev = b;
+	}
 	return NULL;
 }
 
@@ -71,115 +197,59 @@ int lines_open(struct lines *ls, FILE *fp, const char *path, unsigned long linen
 	ls->fp = fp;
 	ls->path = path;
 	ls->lineno = lineno;
-	ls->cap = BLOCK;
-	if (!(ls->buf = malloc(ls->cap))) {
-		log_error("out of memory");
-		return -1;
+	for (int k = 0; k < 2; k++) {
+		ls->b[k].cap = BLOCK;
+		if (!(ls->b[k].buf = malloc(BLOCK))) {
+			log_error("out of memory");
+			free(ls->b[0].buf);
+			return -1;
+		}
 	}
 	pthread_mutex_init(&ls->mu, NULL);
 	pthread_cond_init(&ls->cv, NULL);
-	/* Without the helper, this thread hashes every line. */
-	ls->have_th = pthread_create(&ls->th, NULL, helper, ls) == 0;
+	/* Without the helper, lines_next reads and hashes each block itself. */
+	ls->have_th = pthread_create(&ls->th, NULL, reader, ls) == 0;
 	return 0;
-}
-
-/* Reads the next block: the lines after those handed out. 1 when there
- * are lines, 0 at the end, -1 after logging. */
-static int read_block(struct lines *ls)
-{
-	size_t start;
-
-	/* Keep the partial line at the end. */
-	memmove(ls->buf, ls->buf + ls->used, ls->len - ls->used);
-	ls->len -= ls->used;
-	ls->used = 0;
-	ls->n = ls->next = 0;
-	for (;;) {
-		if (!ls->eof && ls->len < ls->cap) {
-			size_t got = fread(ls->buf + ls->len, 1, ls->cap - ls->len, ls->fp);
-			ls->len += got;
-			if (got == 0 || ls->len < ls->cap) {
-				if (ferror(ls->fp)) {
-					log_error("cannot read '%s': %s", ls->path, strerror(errno));
-					return -1;
-				}
-				if (feof(ls->fp))
-					ls->eof = 1;
-			}
-		}
-		if (memchr(ls->buf, '\n', ls->len))
-			break;
-		if (ls->eof) {
-			if (ls->len) {
-				log_error("%s:%lu: truncated record (rerun the stage that writes it)",
-					  ls->path, ls->lineno + 1);
-				return -1;
-			}
-			return 0;
-		}
-		/* A line longer than the buffer. */
-		char *b = realloc(ls->buf, ls->cap * 2);
-		if (!b) {
-			log_error("out of memory");
-			return -1;
-		}
-		ls->buf = b;
-		ls->cap *= 2;
-	}
-	/* The block's complete lines. */
-	for (start = 0;;) {
-		char *nl = memchr(ls->buf + start, '\n', ls->len - start);
-		if (!nl)
-			break;
-		size_t end = (size_t)(nl - ls->buf) + 1;
-		ls->lineno++;
-		if (end - start > 1) {
-			if (ls->n == ls->cap_v) {
-				size_t cap = ls->cap_v ? ls->cap_v * 2 : 1024;
-				struct line *v = realloc(ls->v, cap * sizeof *v);
-				if (!v) {
-					log_error("out of memory");
-					return -1;
-				}
-				ls->v = v;
-				ls->cap_v = cap;
-			}
-			ls->v[ls->n].text = ls->buf + start;
-			ls->v[ls->n].len = end - start;
-			ls->v[ls->n].lineno = ls->lineno;
-			ls->n++;
-		}
-		start = end;
-	}
-	ls->used = start;
-	/* Hash them: the helper takes the second half. */
-	size_t half = ls->have_th ? ls->n / 2 : ls->n;
-	if (half < ls->n) {
-		pthread_mutex_lock(&ls->mu);
-		ls->job_from = half;
-		ls->job_to = ls->n;
-		ls->job = 1;
-		pthread_cond_broadcast(&ls->cv);
-		pthread_mutex_unlock(&ls->mu);
-	}
-	hash_lines(ls->v, 0, half);
-	if (half < ls->n) {
-		pthread_mutex_lock(&ls->mu);
-		while (ls->job)
-			pthread_cond_wait(&ls->cv, &ls->mu);
-		pthread_mutex_unlock(&ls->mu);
-	}
-	return 1;
 }
 
 int lines_next(struct lines *ls, struct line **out)
 {
-	while (ls->next == ls->n) {
-		int rc = read_block(ls);
-		if (rc <= 0)
-			return rc;
+	struct lines_block *b = &ls->b[ls->cur];
+
+	while (!ls->started || ls->next == b->n) {
+		if (ls->started) {
+			if (b->status <= 0)
+				return b->status;
+			/* Done with this block: the reader may fill it again. */
+			pthread_mutex_lock(&ls->mu);
+			b->state = 0;
+			pthread_cond_broadcast(&ls->cv);
+			pthread_mutex_unlock(&ls->mu);
+			ls->cur ^= 1;
+			b = &ls->b[ls->cur];
+		}
+		ls->started = 1;
+		ls->next = 0;
+		if (ls->have_th) {
+			/* Help hash the block while it is not ready. */
+			pthread_mutex_lock(&ls->mu);
+			while (b->state != 2)
+				if (b->state != 3 || !hash_chunk(ls, b))
+					pthread_cond_wait(&ls->cv, &ls->mu);
+			pthread_mutex_unlock(&ls->mu);
+		} else {
+			fill(ls, b, ls->b[ls->cur ^ 1].status == 1 ? &ls->b[ls->cur ^ 1] : NULL);
+			hash_lines(b->v, 0, b->n);
+			b->state = 2;
+		}
+		if (b->status < 0) {
+			log_error("%s", b->err);
+			return -1;
+		}
+		if (b->status == 0)
+			return 0;
 	}
-	*out = &ls->v[ls->next++];
+	*out = &b->v[ls->next++];
 	return 1;
 }
 
@@ -191,12 +261,15 @@ void lines_close(struct lines *ls)
 		pthread_cond_broadcast(&ls->cv);
 		pthread_mutex_unlock(&ls->mu);
 		pthread_join(ls->th, NULL);
+		ls->have_th = 0;
 	}
-	if (ls->buf) {
+	if (ls->b[0].buf || ls->b[1].buf) {
 		pthread_mutex_destroy(&ls->mu);
 		pthread_cond_destroy(&ls->cv);
 	}
-	free(ls->buf);
-	free(ls->v);
+	for (int k = 0; k < 2; k++) {
+		free(ls->b[k].buf);
+		free(ls->b[k].v);
+	}
 	memset(ls, 0, sizeof *ls);
 }

@@ -1,8 +1,10 @@
 /*
- * lines: the record lines of a stage file, read a block at a time, each
- * with the SHA-256 of its bytes (newline included). A block's lines are
- * hashed by two threads (this one and a helper): when most records did
- * not change, hashing them is most of a load's work.
+ * lines: the record lines of a stage file, each with the SHA-256 of its
+ * bytes (newline included). A helper thread reads the file a block at a
+ * time and hashes the block's lines while the caller works on the block
+ * before; a caller that waits for a block helps hash it. When most
+ * records did not change, reading and hashing them is most of a load's
+ * work: it is done on two cores.
  */
 #ifndef LINES_H
 #define LINES_H
@@ -14,26 +16,36 @@ struct line {
 	char *text;             /* writable, ends with its '\n' */
 	size_t len;             /* with the '\n' */
 	unsigned long lineno;
-	char sha[65];           /* hex */
+	char sha[65];           /* hex; empty if it could not be computed */
+};
+
+/* A block of the file: its complete lines, hashed. */
+struct lines_block {
+	char *buf;
+	size_t cap, len;        /* bytes in buf */
+	size_t used;            /* bytes its lines cover (the rest starts the next) */
+	struct line *v;
+	size_t n, cap_v;
+	size_t claim, hashed;   /* lines taken to hash, lines hashed */
+	int state;              /* 0 free, 1 being read, 3 being hashed, 2 ready */
+	int status;             /* 1 lines, 0 the end, -1 an error (err) */
+	char err[512];
 };
 
 struct lines {
 	FILE *fp;
 	const char *path;
-	char *buf;
-	size_t cap, len;        /* bytes in buf */
-	size_t used;            /* bytes of buf that the lines handed out cover */
+	unsigned long lineno;   /* of the last line read (by the reader) */
 	int eof;
-	unsigned long lineno;   /* of the last line read */
-	struct line *v;         /* the lines of the block */
-	size_t n, cap_v, next;
-	/* the helper thread: hashes lines [job_from, job_to) of v */
+	struct lines_block b[2];
+	int cur;                /* the block handed out */
+	int started;
+	size_t next;            /* its next line */
 	pthread_t th;
 	int have_th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int job, quit;          /* a job is waiting / running; the thread must end */
-	size_t job_from, job_to;
+	int quit;
 };
 
 /* Reads fp (positioned after the header, line lineno) from here on.

@@ -199,7 +199,7 @@ write("o3.jsonl", [work(i) for i in ids if i not in (10, 11)] + [work(11, "Work 
       + [{"type": "gone", "entity_id": "12-10", "url": "http://127.0.0.1/w/12-10/", "http_status": 404}])
 # escapes the reader must decode as JSON does
 esc = r'{"type":"work","work_id":"12-77","title":"caf\u00e9 \ud83d\ude00 \"q\" b\\s a\/b\t\u00e9t\u00e9 \u65e5","kind":null,"runtime_min":-5,"episodes":12,"titles":[],"releases":[{"title":"\u0041","region_inferred":false}],"credits":[],"cast":[],"genres":[],"themes":[],"source":null}'
-write("o4.jsonl", ordered, [esc])
+write("o4.jsonl", ordered, [esc, json.dumps(work(78, description="x" * 9000000), separators=(",", ":")), ""])
 with open(d + "/o4-title", "w") as f:
     f.write(json.loads(esc)["title"].encode().hex().upper() + "\n")
 write("bad1.jsonl", ordered[:3], ['{"type":"work","work_id":"12-5","title":"x",}'])
@@ -243,6 +243,7 @@ cp "$TEST_TMP/o4.jsonl" "$W/normalized.jsonl"
 check_rc "a record with JSON escapes" 0 "$BIN/load" $(lopts)
 check "\\u, surrogate pairs, \\\", \\\\, \\/ and \\t decoded as JSON does" "$(cat "$TEST_TMP/o4-title")" \
 	"$(q "select hex(title) from works where work_id = '12-77'")"
+check "a record longer than the blocks the file is read in (9 MB)" "9000000" "$(q "select length(description) from works where work_id = '12-78'")"
 check "integers, null, booleans" "-5|12||0|A" \
 	"$(q "select runtime_min, episodes, kind, region_inferred, r.title from works join releases r using (work_id) where work_id = '12-77'")"
 h=$(dumphash "$DB")
