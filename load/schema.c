@@ -155,9 +155,12 @@ const char schema_indexes[] =
 "CREATE TRIGGER IF NOT EXISTS person_names_fts_del AFTER DELETE ON person_names BEGIN\n"
 "  INSERT INTO names_fts(names_fts, rowid, name) VALUES ('delete', old.rowid, old.name); END;\n";
 
+/* Not the 'rebuild' command: it reads the content table in the order of
+ * its primary key (a covering index), not of its rowids, and FTS5 writes
+ * out its pending terms at every rowid that goes back: six times slower. */
 #define FTS_FILL \
-"INSERT INTO titles_fts(titles_fts) VALUES ('rebuild');\n" \
-"INSERT INTO names_fts(names_fts) VALUES ('rebuild');\n"
+"INSERT INTO titles_fts(rowid, title) SELECT rowid, title FROM work_titles ORDER BY rowid;\n" \
+"INSERT INTO names_fts(rowid, name) SELECT rowid, name FROM person_names ORDER BY rowid;\n"
 
 const char schema_fts_fill[] = FTS_FILL;
 

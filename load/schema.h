@@ -17,7 +17,7 @@ extern const char schema_tables[];
  * writing every row (an index built at once is faster than one kept up
  * row by row), then schema_fts_fill; any other load runs it before. */
 extern const char schema_indexes[];
-/* Fills the FTS5 tables from work_titles and person_names. */
+/* Fills the (empty) FTS5 tables from work_titles and person_names. */
 extern const char schema_fts_fill[];
 /* schema_migrations[v - 1] takes a database from version v to v + 1
  * (after schema_tables and schema_indexes have created what it lacks);
