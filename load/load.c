@@ -43,6 +43,7 @@ enum {
 	S_SEL_TITLES, S_SEL_RELEASES, S_SEL_CREDITS, S_SEL_CAST, S_SEL_GENRES, S_SEL_NAMES,
 	S_WORK_ROW, S_PERSON_ROW, S_WORK_HASH, S_PERSON_HASH,
 	S_SEL_SOURCE, S_DEL_TITLE, S_DEL_RELEASE, S_DEL_CREDIT, S_DEL_GENRE, S_DEL_NAME,
+	S_UPD_TITLE, S_UPD_RELEASE, S_UPD_CREDIT, S_UPD_NAME,
 	S_GONE_WORK, S_GONE_PERSON, S_GONE_SOURCE,
 	N_STMTS
 };
@@ -134,6 +135,13 @@ static const char *const stmt_sql[N_STMTS] = {
 	[S_DEL_CREDIT] = "DELETE FROM credits WHERE rowid = ?",
 	[S_DEL_GENRE] = "DELETE FROM work_genres WHERE rowid = ?",
 	[S_DEL_NAME] = "DELETE FROM person_names WHERE rowid = ?",
+	/* the columns after the key, of one row */
+	[S_UPD_TITLE] = "UPDATE work_titles SET lang = ?2, source = ?3 WHERE rowid = ?1",
+	[S_UPD_RELEASE] = "UPDATE releases SET title = ?2, lang = ?3, region = ?4, "
+			  "region_inferred = ?5, date = ?6, end_date = ?7, date_raw = ?8 "
+			  "WHERE rowid = ?1",
+	[S_UPD_CREDIT] = "UPDATE credits SET role_raw = ?2, note = ?3 WHERE rowid = ?1",
+	[S_UPD_NAME] = "UPDATE person_names SET source = ?2 WHERE rowid = ?1",
 	[S_SEL_SOURCE] = "SELECT entity_id, url, http_status, fetched_at, sha256 FROM sources "
 			 "WHERE entity_id = ?",
 	/* A gone entity loses its record hash: if its page comes back with
@@ -207,6 +215,11 @@ struct loader {
 	size_t mark_cap;
 	sqlite3_int64 *del;                     /* rowids of stored rows to delete */
 	size_t del_cap;
+	struct {
+		sqlite3_int64 rowid;
+		size_t row;
+	} *upd;                                 /* ... to update, with the record's row */
+	size_t upd_cap;
 	struct cursor works, people;            /* records */
 	struct cursor gworks, gpeople, gsources; /* gone records */
 };
@@ -531,12 +544,14 @@ static int rows_from(struct loader *l, struct rows *r, const char *id, const str
 /* A child table: the statements that read an entity's rows (rowid, then
  * the columns of the INSERT, in the order they were written), delete
  * them, delete one (by rowid), insert one; the table's unique key: its
- * first nkey columns, of the types in keytypes ('T' text, 'I' integer).
- * nkey 0: rows are compared all at once. */
+ * first nkey columns, of the types in keytypes ('T' text, 'I' integer);
+ * the statement that updates a row's other columns. nkey 0: rows are
+ * compared all at once. */
 struct child {
 	int sel, del, del_one, ins;
 	int nkey;
 	const char *keytypes;
+	int upd;                /* sets the other columns (?2...) of rowid ?1; -1: none */
 };
 
 static int cmp_val(const struct val *a, const struct val *b)
@@ -609,7 +624,7 @@ static int grow_buf(void **p, size_t *cap, size_t n, size_t size)
 static int put_rows_by_key(struct loader *l, const struct child *c, const char *id,
 			   const struct rows *r, size_t nrows)
 {
-	size_t nc = (size_t)r->ncols, ndel = 0, *idx;
+	size_t nc = (size_t)r->ncols, ndel = 0, nupd = 0, *idx;
 	char *mark;
 	struct keyctx kc = { r, c->nkey };
 	sqlite3_stmt *st;
@@ -625,7 +640,8 @@ static int put_rows_by_key(struct loader *l, const struct child *c, const char *
 		return -1;
 	idx = l->idx;
 	mark = l->mark;
-	/* mark: 0 insert, 1 a later row of the same key (dropped), 2 stored */
+	/* mark: 0 insert, 1 a later row of the same key (dropped), 2 stored,
+	 * 3 stored with other values (updated) */
 	for (size_t i = 0; i < nrows; i++) {
 		idx[i] = i;
 		mark[i] = 0;
@@ -670,6 +686,19 @@ static int put_rows_by_key(struct loader *l, const struct child *c, const char *
 			mark[found] = 2;
 			continue;
 		}
+		if (found != (size_t)-1 && mark[found] == 0 && c->upd >= 0) {
+			/* Same key, other values: updated in place (its indexes,
+			 * all on key columns, do not change). */
+			mark[found] = 3;
+			if (grow_buf((void **)&l->upd, &l->upd_cap, nupd + 1, sizeof *l->upd)) {
+				sqlite3_reset(st);
+				return -1;
+			}
+			l->upd[nupd].rowid = sqlite3_column_int64(st, 0);
+			l->upd[nupd].row = found;
+			nupd++;
+			continue;
+		}
 		if (grow_buf((void **)&l->del, &l->del_cap, ndel + 1, sizeof *l->del)) {
 			sqlite3_reset(st);
 			return -1;
@@ -685,6 +714,17 @@ static int put_rows_by_key(struct loader *l, const struct child *c, const char *
 		for (size_t i = 0; i < ndel; i++) {
 			sqlite3_bind_int64(st, 1, l->del[i]);
 			if (step_done(l, st, "delete"))
+				return -1;
+		}
+	}
+	if (nupd) {
+		if (!(st = stmt(l, c->upd)))
+			return -1;
+		for (size_t i = 0; i < nupd; i++) {
+			sqlite3_bind_int64(st, 1, l->upd[i].rowid);
+			for (size_t k = (size_t)c->nkey; k < nc; k++)
+				bind_val(st, (int)(k - (size_t)c->nkey) + 2, &r->v[l->upd[i].row * nc + k]);
+			if (step_done(l, st, "write"))
 				return -1;
 		}
 	}
@@ -873,11 +913,13 @@ static int put_work(struct loader *l, const struct jnode *w, const char *id, con
 	static const char *const kcols[] = { "character_id", "character_name", "person_id",
 		"lang", NULL };
 	static const struct child
-		titles = { S_SEL_TITLES, S_DEL_TITLES, S_DEL_TITLE, S_TITLE, 2, "TT" },
-		releases = { S_SEL_RELEASES, S_DEL_RELEASES, S_DEL_RELEASE, S_RELEASE, 2, "TI" },
-		credits = { S_SEL_CREDITS, S_DEL_CREDITS, S_DEL_CREDIT, S_CREDIT, 3, "TTT" },
-		cast = { S_SEL_CAST, S_DEL_CAST, -1, S_CAST, 0, "" },
-		genres = { S_SEL_GENRES, S_DEL_GENRES, S_DEL_GENRE, S_GENRE, 3, "TTT" };
+		titles = { S_SEL_TITLES, S_DEL_TITLES, S_DEL_TITLE, S_TITLE, 2, "TT", S_UPD_TITLE },
+		releases = { S_SEL_RELEASES, S_DEL_RELEASES, S_DEL_RELEASE, S_RELEASE, 2, "TI",
+			     S_UPD_RELEASE },
+		credits = { S_SEL_CREDITS, S_DEL_CREDITS, S_DEL_CREDIT, S_CREDIT, 3, "TTT",
+			    S_UPD_CREDIT },
+		cast = { S_SEL_CAST, S_DEL_CAST, -1, S_CAST, 0, "", -1 },
+		genres = { S_SEL_GENRES, S_DEL_GENRES, S_DEL_GENRE, S_GENRE, 3, "TTT", -1 };
 	static const struct etable works = { "works", cols, S_WORK_PUT, S_WORK_ROW, S_WORK_HASH };
 	struct rows *r = &l->rows_buf;
 
@@ -912,7 +954,8 @@ static int put_person(struct loader *l, const struct jnode *p, const char *id, c
 		"birth_raw", "death_date", "death_raw", "gender", "hometown", "website", "url",
 		"gone", NULL };
 	static const char *const ncols[] = { "name", "source", NULL };
-	static const struct child names = { S_SEL_NAMES, S_DEL_NAMES, S_DEL_NAME, S_NAME, 2, "TT" };
+	static const struct child names = { S_SEL_NAMES, S_DEL_NAMES, S_DEL_NAME, S_NAME, 2, "TT",
+					    S_UPD_NAME };
 	static const struct etable people = { "people", cols, S_PERSON_PUT, S_PERSON_ROW,
 					       S_PERSON_HASH };
 	struct rows *r = &l->rows_buf;
@@ -1358,6 +1401,7 @@ cleanup:
 	free(l.idx);
 	free(l.mark);
 	free(l.del);
+	free(l.upd);
 	if (l.db)
 		sqlite3_close(l.db);
 	if (t_commit > 0)

@@ -197,6 +197,9 @@ write("o2.jsonl", shuffled)
 # 12-10 gone (404), 12-11 changed
 write("o3.jsonl", [work(i) for i in ids if i not in (10, 11)] + [work(11, "Work %d (new)")] + people
       + [{"type": "gone", "entity_id": "12-10", "url": "http://127.0.0.1/w/12-10/", "http_status": 404}])
+# a credit's role as the page wrote it changed (not its key)
+w9 = dict(ordered[0]); w9["credits"] = [dict(w9["credits"][0], role_raw="Director (eps 1-3)")]
+write("o5.jsonl", [w9] + ordered[1:])
 # escapes the reader must decode as JSON does
 esc = r'{"type":"work","work_id":"12-77","title":"caf\u00e9 \ud83d\ude00 \"q\" b\\s a\/b\t\u00e9t\u00e9 \u65e5","kind":null,"runtime_min":-5,"episodes":12,"titles":[],"releases":[{"title":"\u0041","region_inferred":false}],"credits":[],"cast":[],"genres":[],"themes":[],"source":null}'
 write("o4.jsonl", ordered, [esc, json.dumps(work(78, description="x" * 9000000), separators=(",", ":")), ""])
@@ -239,6 +242,11 @@ check_grep "changes nothing" "0 marked gone; 0 rows written" "$TEST_TMP/err"
 cp "$TEST_TMP/o1.jsonl" "$W/normalized.jsonl"
 check_rc "the gone work comes back with the record it had" 0 "$BIN/load" $(lopts)
 check "and is written again, no longer gone" "$h_o1" "$(contents)"
+r9=$(q "select rowid from credits where work_id = '12-9'")
+cp "$TEST_TMP/o5.jsonl" "$W/normalized.jsonl"
+check_rc "a credit's role_raw changed" 0 "$BIN/load" $(lopts)
+check_grep "writes the work's hash and the credit, nothing else" "1 updated, 19 unchanged, 0 marked gone; 2 rows written" "$TEST_TMP/err"
+check "the credit is updated in place" "$r9|Director (eps 1-3)" "$(q "select rowid, role_raw from credits where work_id = '12-9'")"
 cp "$TEST_TMP/o4.jsonl" "$W/normalized.jsonl"
 check_rc "a record with JSON escapes" 0 "$BIN/load" $(lopts)
 check "\\u, surrogate pairs, \\\", \\\\, \\/ and \\t decoded as JSON does" "$(cat "$TEST_TMP/o4-title")" \
