@@ -62,9 +62,13 @@ struct job {
 
 /* The keys this run has put in the frontier: most links lead to pages
  * already queued, and a lookup here is much cheaper than the INSERT that
- * would find out. Open addressing, FNV-1a. */
+ * would find out. Open addressing, FNV-1a; each slot keeps its key's
+ * hash, so that a probe rarely compares strings. */
 struct keyset {
-	char **slots;
+	struct ks_slot {
+		uint64_t h;    /* 0: empty */
+		char *key;
+	} *slots;
 	size_t cap, n;
 };
 
@@ -83,14 +87,14 @@ static int keyset_add(struct keyset *ks, const char *key)
 {
 	if (ks->n * 2 >= ks->cap) {
 		size_t ncap = ks->cap ? ks->cap * 2 : 256;
-		char **ns = calloc(ncap, sizeof *ns);
+		struct ks_slot *ns = calloc(ncap, sizeof *ns);
 		if (!ns)
 			return -1;
 		for (size_t i = 0; i < ks->cap; i++) {
-			if (!ks->slots[i])
+			if (!ks->slots[i].h)
 				continue;
-			size_t k = fnv1a(ks->slots[i]) & (ncap - 1);
-			while (ns[k])
+			size_t k = ks->slots[i].h & (ncap - 1);
+			while (ns[k].h)
 				k = (k + 1) & (ncap - 1);
 			ns[k] = ks->slots[i];
 		}
@@ -98,22 +102,36 @@ static int keyset_add(struct keyset *ks, const char *key)
 		ks->slots = ns;
 		ks->cap = ncap;
 	}
-	size_t k = fnv1a(key) & (ks->cap - 1);
-	while (ks->slots[k]) {
-		if (!strcmp(ks->slots[k], key))
+	uint64_t h = fnv1a(key) | 1;
+	size_t k = h & (ks->cap - 1);
+	while (ks->slots[k].h) {
+		if (ks->slots[k].h == h && !strcmp(ks->slots[k].key, key))
 			return 0;
 		k = (k + 1) & (ks->cap - 1);
 	}
-	if (!(ks->slots[k] = strdup(key)))
+	if (!(ks->slots[k].key = strdup(key)))
 		return -1;
+	ks->slots[k].h = h;
 	ks->n++;
 	return 1;
+}
+
+/* True when key is in the set. */
+static bool keyset_has(const struct keyset *ks, const char *key)
+{
+	if (!ks->n)
+		return false;
+	uint64_t h = fnv1a(key) | 1;
+	for (size_t k = h & (ks->cap - 1); ks->slots[k].h; k = (k + 1) & (ks->cap - 1))
+		if (ks->slots[k].h == h && !strcmp(ks->slots[k].key, key))
+			return true;
+	return false;
 }
 
 static void keyset_free(struct keyset *ks)
 {
 	for (size_t i = 0; i < ks->cap; i++)
-		free(ks->slots[i]);
+		free(ks->slots[i].key);
 	free(ks->slots);
 	memset(ks, 0, sizeof *ks);
 }
@@ -128,6 +146,11 @@ struct host {
 	int active;           /* requests in flight ([fetch] concurrency at most) */
 	struct job *held, **held_tail;  /* taken from the frontier, waiting for it */
 };
+
+static long long w3c_time(const char *s);
+
+/* Frontier entries read from the store at a time. */
+#define FRONTIER_AHEAD 64
 
 struct crawler {
 	const struct config *cfg;
@@ -149,6 +172,7 @@ struct crawler {
 	struct checkpointer *ckpt;      /* the WAL checkpoint thread */
 	int pending;                    /* pages handed to it, not yet stored */
 	struct keyset seen;             /* keys put in the frontier by this run */
+	struct keyset gone;             /* pages gone when last asked, recently */
 	bool in_txn;                    /* a store transaction is open */
 	double txn_t0;                  /* when it began */
 	char *ua;
@@ -157,7 +181,13 @@ struct crawler {
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
 	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
-	long long next_seq;             /* frontier entries up to it are taken */
+	sqlite3_stmt *st_lookup;
+	long long next_seq;             /* frontier entries up to it are read */
+	struct ahead {                  /* the next queued entries, read ahead */
+		char *key, *url;
+		int depth;
+	} ahead[FRONTIER_AHEAD];
+	int n_ahead, i_ahead;
 	sqlite3_stmt *st_sitemap, *st_lastmod;
 };
 
@@ -179,23 +209,34 @@ static int exec(struct crawler *c, const char *sql)
 	return 0;
 }
 
-/* Adds a URL to the frontier unless its key is there already. */
-static int frontier_add(struct crawler *c, const char *key, const char *url, int depth)
+/* Adds a URL to the frontier, in state (F_QUEUED, or F_DONE for a page
+ * known without a request), unless its key is there already. Returns 1
+ * when it was added, 0 when the key was there, -1 on a store error. */
+static int frontier_add(struct crawler *c, const char *key, const char *url, int depth,
+			int state)
 {
 	sqlite3_stmt *st = c->st_add;
 	int rc;
 
 	if (keyset_add(&c->seen, key) == 0)
 		return 0;
+	/* Gone when last asked, a short while ago: not asked again (as
+	 * start_more would decide when taking it). */
+	bool gone = state == F_QUEUED && keyset_has(&c->gone, key);
+	if (gone)
+		state = F_DONE;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, depth);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)++c->seq);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_bind_int(st, 5, state);
+	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(c->db) > 0 : -1;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc)
+	if (rc < 0)
 		log_error("page store: %s", sqlite3_errmsg(c->db));
+	else if (rc > 0 && gone)
+		c->st->gone_kept++;
 	return rc;
 }
 
@@ -371,6 +412,13 @@ static int frontier_state(struct crawler *c, const char *key, int state)
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (state == F_DONE)
+		for (int i = c->i_ahead; i < c->n_ahead; i++)
+			if (c->ahead[i].key && !strcmp(c->ahead[i].key, key)) {
+				free(c->ahead[i].key);
+				free(c->ahead[i].url);
+				c->ahead[i].key = c->ahead[i].url = NULL;
+			}
 	return rc;
 }
 
@@ -378,21 +426,55 @@ static int frontier_state(struct crawler *c, const char *key, int state)
 static struct job *frontier_next(struct crawler *c)
 {
 	sqlite3_stmt *st = c->st_next;
-	struct job *j = NULL;
+	struct job *j;
 
 	/* Entries are taken in seq order; one taken stays queued (state 0)
 	 * in the store until it is done, so a crash leaves it to the next
-	 * run, and the cursor keeps this run from taking it twice. */
-	sqlite3_bind_int64(st, 1, c->next_seq);
-	if (sqlite3_step(st) == SQLITE_ROW && (j = calloc(1, sizeof *j))) {
-		j->key = strdup((const char *)sqlite3_column_text(st, 0));
-		j->url = strdup((const char *)sqlite3_column_text(st, 1));
-		j->depth = sqlite3_column_int(st, 2);
-		c->next_seq = sqlite3_column_int64(st, 3);
-		buf_init(&j->body, (size_t)c->max_size);
+	 * run, and the cursor keeps this run from taking it twice. They are
+	 * read FRONTIER_AHEAD at a time: an entry added since has a larger
+	 * seq than those read, and one marked done since is dropped from
+	 * them (frontier_state). */
+	while (c->i_ahead < c->n_ahead && !c->ahead[c->i_ahead].key)
+		c->i_ahead++;
+	if (c->i_ahead == c->n_ahead) {
+		c->i_ahead = c->n_ahead = 0;
+		sqlite3_bind_int64(st, 1, c->next_seq);
+		sqlite3_bind_int(st, 2, FRONTIER_AHEAD);
+		while (c->n_ahead < FRONTIER_AHEAD && sqlite3_step(st) == SQLITE_ROW) {
+			struct ahead *a = &c->ahead[c->n_ahead];
+			a->key = strdup((const char *)sqlite3_column_text(st, 0));
+			a->url = strdup((const char *)sqlite3_column_text(st, 1));
+			a->depth = sqlite3_column_int(st, 2);
+			c->next_seq = sqlite3_column_int64(st, 3);
+			if (!a->key || !a->url) {
+				free(a->key);
+				free(a->url);
+				break;
+			}
+			c->n_ahead++;
+		}
+		sqlite3_reset(st);
+		if (!c->n_ahead)
+			return NULL;
 	}
-	sqlite3_reset(st);
+	if (!(j = calloc(1, sizeof *j)))
+		return NULL;
+	struct ahead *a = &c->ahead[c->i_ahead++];
+	j->key = a->key;
+	j->url = a->url;
+	j->depth = a->depth;
+	a->key = a->url = NULL;
+	buf_init(&j->body, (size_t)c->max_size);
 	return j;
+}
+
+static void frontier_ahead_free(struct crawler *c)
+{
+	for (int i = 0; i < c->n_ahead; i++) {
+		free(c->ahead[i].key);
+		free(c->ahead[i].url);
+	}
+	c->n_ahead = c->i_ahead = 0;
 }
 
 static struct host *host_of(struct crawler *c, const char *url)
@@ -518,6 +600,34 @@ static int fetch_robots(struct crawler *c)
 
 static int read_sitemaps(struct crawler *c);
 
+/* The pages gone (404, 410) when last asked, within [fetch]
+ * recheck_gone_days: frontier_add marks them done as it queues them,
+ * instead of start_more looking each up when it takes it. Not with
+ * [fetch] max_pages, which counts the pages taken, these included. */
+static int load_gone(struct crawler *c)
+{
+	sqlite3_stmt *st;
+	long long now = (long long)time(NULL);
+
+	if (c->max_pages || c->recheck_gone_s <= 0)
+		return 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT key, checked_at FROM pages WHERE status IN (404, 410)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	int rc = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *checked = (const char *)sqlite3_column_text(st, 1);
+		long long t = checked ? w3c_time(checked) : -1;
+		if (t > 0 && now - t < c->recheck_gone_s &&
+		    keyset_add(&c->gone, (const char *)sqlite3_column_text(st, 0)) < 0)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int crawl_begin(struct crawler *c)
 {
 	sqlite3_stmt *st;
@@ -537,11 +647,11 @@ static int crawl_begin(struct crawler *c)
 		 ");\n"))
 		return -1;
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO frontier (key, url, depth, seq, state) "
-			       "VALUES (?, ?, ?, ?, 0)", -1, &c->st_add, NULL) != SQLITE_OK ||
+			       "VALUES (?, ?, ?, ?, ?)", -1, &c->st_add, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
 			       -1, &c->st_state, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth, seq FROM frontier WHERE state = 0 "
-			       "AND seq > ? ORDER BY seq LIMIT 1", -1, &c->st_next, NULL) != SQLITE_OK ||
+			       "AND seq > ? ORDER BY seq LIMIT ?", -1, &c->st_next, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO sitemap (key, url, lastmod) "
 			       "VALUES (?, ?, ?)", -1, &c->st_sitemap, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT lastmod FROM sitemap WHERE key = ?",
@@ -549,6 +659,8 @@ static int crawl_begin(struct crawler *c)
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
+	if (load_gone(c))
+		return -1;
 	if (sqlite3_prepare_v2(c->db, "SELECT v FROM crawl_state WHERE k = 'status'",
 			       -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW &&
@@ -593,7 +705,7 @@ static int crawl_begin(struct crawler *c)
 			log_warn("start URL '%s' is disallowed by robots.txt: skipped", cn.url);
 		} else {
 			/* A start URL is fetched even when no follow pattern matches it. */
-			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, 0);
+			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, 0, F_QUEUED);
 		}
 		free(cn.url);
 	}
@@ -678,30 +790,42 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-static long long w3c_time(const char *s);
 
 /* Reads, once per job, what the store knows of its page: the good
  * copy's hash and validators, and whether it was gone when last asked
  * (within [fetch] recheck_gone_days). */
 static void job_lookup(struct crawler *c, struct job *j)
 {
-	struct page_meta m;
+	sqlite3_stmt *st = c->st_lookup;
 	if (j->looked_up)
 		return;
 	j->looked_up = true;
-	if (page_store_get(c->ps, j->key, &m) != 1)
+	if (!st && sqlite3_prepare_v2(c->db, "SELECT status, sha256, etag, last_modified, "
+				      "checked_at FROM pages WHERE key = ?", -1, &c->st_lookup,
+				      NULL) != SQLITE_OK) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return;
-	if (m.sha256 && m.status == 200) {
-		j->old_sha = m.sha256;
-		j->old_etag = m.etag;
-		j->old_lm = m.last_modified;
-		m.sha256 = m.etag = m.last_modified = NULL;
 	}
-	if ((m.status == 404 || m.status == 410) && m.checked_at && c->recheck_gone_s > 0) {
-		long long t = w3c_time(m.checked_at);
-		j->gone = t > 0 && (long long)time(NULL) - t < c->recheck_gone_s;
+	st = c->st_lookup;
+	sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		int status = sqlite3_column_int(st, 0);
+		const char *sha = (const char *)sqlite3_column_text(st, 1);
+		const char *etag = (const char *)sqlite3_column_text(st, 2);
+		const char *lm = (const char *)sqlite3_column_text(st, 3);
+		const char *checked = (const char *)sqlite3_column_text(st, 4);
+		if (sha && status == 200) {
+			j->old_sha = strdup(sha);
+			j->old_etag = etag ? strdup(etag) : NULL;
+			j->old_lm = lm ? strdup(lm) : NULL;
+		}
+		if ((status == 404 || status == 410) && checked && c->recheck_gone_s > 0) {
+			long long t = w3c_time(checked);
+			j->gone = t > 0 && (long long)time(NULL) - t < c->recheck_gone_s;
+		}
 	}
-	page_meta_free(&m);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 static int job_start(struct crawler *c, struct job *j)
@@ -876,10 +1000,10 @@ static void queue_links(struct crawler *c, const struct job *j, const char *list
 			}
 			if (alias) {
 				/* The page's canonical URL, another name of it. */
-				frontier_add(c, *id ? id : url.data, url.data, j->depth);
-				frontier_state(c, *id ? id : url.data, F_DONE);
+				if (frontier_add(c, *id ? id : url.data, url.data, j->depth, F_DONE) == 0)
+					frontier_state(c, *id ? id : url.data, F_DONE);
 			} else if (robots_ok(c, url.data))
-				frontier_add(c, *id ? id : url.data, url.data, j->depth + 1);
+				frontier_add(c, *id ? id : url.data, url.data, j->depth + 1, F_QUEUED);
 			else
 				c->st->robots_skipped++;
 		}
@@ -1266,13 +1390,18 @@ static int read_sitemaps(struct crawler *c)
 	if (rc)
 		return rc;
 
-	/* Queue the sitemap's pages, skipping those that did not change: one
-	 * scan of the sitemap joined with the store. */
+	/* Queue the sitemap's pages, at depth 1, those that did not change
+	 * as done: one scan of the sitemap joined with the store. Then the
+	 * links stored with the unchanged ones, in a second scan: a page of
+	 * the sitemap is at depth 1 whichever page of it links to it, as in a
+	 * crawl from nothing. */
 	sqlite3_stmt *st;
 	bool trust = config_bool(c->cfg, "fetch", "trust_lastmod");
+	long long *same = NULL;   /* the sitemap seq of each unchanged page */
+	size_t n_same = 0, cap_same = 0;
 	if (sqlite3_prepare_v2(c->db,
 		"SELECT s.key, s.url, s.lastmod, p.status, p.sha256, p.lastmod, p.fetched_at, "
-		"p.links FROM sitemap s LEFT JOIN pages p ON p.key = s.key ORDER BY s.seq",
+		"s.seq FROM sitemap s LEFT JOIN pages p ON p.key = s.key ORDER BY s.seq",
 		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -1286,28 +1415,57 @@ static int read_sitemaps(struct crawler *c)
 		m.sha256 = (char *)sqlite3_column_text(st, 4);
 		m.lastmod = (char *)sqlite3_column_text(st, 5);
 		m.fetched_at = (char *)sqlite3_column_text(st, 6);
-		frontier_add(c, key, url, 1);
-		if (trust && lm && lastmod_unchanged(&m, lm)) {
-			struct job j;
-			memset(&j, 0, sizeof j);
-			j.key = (char *)key;
-			j.url = (char *)url;
-			j.depth = 1;
+		bool unchanged = trust && lm && lastmod_unchanged(&m, lm);
+		if (frontier_add(c, key, url, 1, unchanged ? F_DONE : F_QUEUED) == 0 && unchanged)
 			frontier_state(c, key, F_DONE);
+		if (unchanged) {
 			c->st->skipped_lastmod++;
-			const char *links = (const char *)sqlite3_column_text(st, 7);
-			if (links) {
-				queue_links(c, &j, links);
-			} else {
-				struct page_meta full;
-				if (page_store_get(c->ps, key, &full) == 1) {
-					follow_stored(c, &j, &full);
-					page_meta_free(&full);
+			if (n_same == cap_same) {
+				long long *ns = realloc(same, (cap_same ? 2 * cap_same : 1024) * sizeof *ns);
+				if (!ns) {
+					rc = -1;
+					break;
 				}
+				same = ns;
+				cap_same = cap_same ? 2 * cap_same : 1024;
+			}
+			same[n_same++] = sqlite3_column_int64(st, 7);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc || !n_same) {
+		free(same);
+		return rc;
+	}
+	if (sqlite3_prepare_v2(c->db,
+		"SELECT s.key, s.url, p.links, s.seq FROM sitemap s LEFT JOIN pages p ON p.key = s.key "
+		"ORDER BY s.seq", -1, &st, NULL) != SQLITE_OK) {
+		free(same);
+		return -1;
+	}
+	size_t k = 0;
+	while (k < n_same && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 3) != same[k])
+			continue;
+		k++;
+		struct job j;
+		memset(&j, 0, sizeof j);
+		j.key = (char *)sqlite3_column_text(st, 0);
+		j.url = (char *)sqlite3_column_text(st, 1);
+		j.depth = 1;
+		const char *links = (const char *)sqlite3_column_text(st, 2);
+		if (links) {
+			queue_links(c, &j, links);
+		} else {
+			struct page_meta full;
+			if (page_store_get(c->ps, j.key, &full) == 1) {
+				follow_stored(c, &j, &full);
+				page_meta_free(&full);
 			}
 		}
 	}
 	sqlite3_finalize(st);
+	free(same);
 	return 0;
 }
 
@@ -1552,7 +1710,7 @@ static void handle_redirect(struct crawler *c, struct job *j, long code)
 			cn.url = NULL;
 		}
 	} else {
-		frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth);
+		frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, j->depth, F_QUEUED);
 		page_store_fail(c->ps, j->key, j->url, (int)code, "redirected");
 		c->st->redirected++;
 	}
@@ -1791,7 +1949,12 @@ static double start_more(struct crawler *c, bool *queue_empty)
 		}
 		job_lookup(c, j);
 		if (!j->attempts && !j->redirects && j->gone) {
-			/* Gone when last asked, a short while ago: not asked again. */
+			/* Gone when last asked, a short while ago: not asked again
+			 * (recorded in the loop's transaction, as a request is). */
+			if (txn_begin(c)) {
+				job_free(j);
+				break;
+			}
 			frontier_state(c, j->key, F_DONE);
 			c->st->gone_kept++;
 			job_free(j);
@@ -1931,6 +2094,7 @@ cleanup:
 	worker_stop(&c);
 	checkpoint_stop(&c);
 	keyset_free(&c.seen);
+	keyset_free(&c.gone);
 	while (c.active) {
 		struct job *j = c.active;
 		unlink_active(&c, j);
@@ -1955,6 +2119,8 @@ cleanup:
 	sqlite3_finalize(c.st_add);
 	sqlite3_finalize(c.st_state);
 	sqlite3_finalize(c.st_next);
+	sqlite3_finalize(c.st_lookup);
+	frontier_ahead_free(&c);
 	sqlite3_finalize(c.st_sitemap);
 	sqlite3_finalize(c.st_lastmod);
 	scope_free(&c.sc);
