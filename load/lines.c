@@ -13,7 +13,7 @@
 
 #include "log.h"
 
-#define BLOCK (4u << 20)    /* bytes read at a time */
+#define BLOCK (1u << 20)    /* bytes read at a time */
 
 /* Hashes lines [from, to) of v. */
 static void hash_lines(struct line *v, size_t from, size_t to)
@@ -160,7 +160,7 @@ static void *reader(void *arg)
 	struct lines *ls = arg;
 	const struct lines_block *prev = NULL;
 
-	for (int k = 0;; k ^= 1) {
+	for (int k = 0;; k = (k + 1) % LINES_BLOCKS) {
 		struct lines_block *b = &ls->b[k];
 		pthread_mutex_lock(&ls->mu);
 		while (b->state != 0 && !ls->quit)
@@ -197,11 +197,12 @@ int lines_open(struct lines *ls, FILE *fp, const char *path, unsigned long linen
 	ls->fp = fp;
 	ls->path = path;
 	ls->lineno = lineno;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < LINES_BLOCKS; k++) {
 		ls->b[k].cap = BLOCK;
 		if (!(ls->b[k].buf = malloc(BLOCK))) {
 			log_error("out of memory");
-			free(ls->b[0].buf);
+			while (k--)
+				free(ls->b[k].buf);
 			return -1;
 		}
 	}
@@ -225,7 +226,7 @@ int lines_next(struct lines *ls, struct line **out)
 			b->state = 0;
 			pthread_cond_broadcast(&ls->cv);
 			pthread_mutex_unlock(&ls->mu);
-			ls->cur ^= 1;
+			ls->cur = (ls->cur + 1) % LINES_BLOCKS;
 			b = &ls->b[ls->cur];
 		}
 		ls->started = 1;
@@ -238,7 +239,8 @@ int lines_next(struct lines *ls, struct line **out)
 					pthread_cond_wait(&ls->cv, &ls->mu);
 			pthread_mutex_unlock(&ls->mu);
 		} else {
-			fill(ls, b, ls->b[ls->cur ^ 1].status == 1 ? &ls->b[ls->cur ^ 1] : NULL);
+			struct lines_block *prev = &ls->b[(ls->cur + LINES_BLOCKS - 1) % LINES_BLOCKS];
+			fill(ls, b, prev->status == 1 ? prev : NULL);
 			hash_lines(b->v, 0, b->n);
 			b->state = 2;
 		}
@@ -263,11 +265,11 @@ void lines_close(struct lines *ls)
 		pthread_join(ls->th, NULL);
 		ls->have_th = 0;
 	}
-	if (ls->b[0].buf || ls->b[1].buf) {
+	if (ls->b[0].buf) {
 		pthread_mutex_destroy(&ls->mu);
 		pthread_cond_destroy(&ls->cv);
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < LINES_BLOCKS; k++) {
 		free(ls->b[k].buf);
 		free(ls->b[k].v);
 	}

@@ -19,6 +19,10 @@ struct line {
 	char sha[65];           /* hex; empty if it could not be computed */
 };
 
+/* Blocks read ahead (1 MB each): the reader can be this many less one
+ * ahead of the caller. */
+#define LINES_BLOCKS 8
+
 /* A block of the file: its complete lines, hashed. */
 struct lines_block {
 	char *buf;
@@ -37,7 +41,7 @@ struct lines {
 	const char *path;
 	unsigned long lineno;   /* of the last line read (by the reader) */
 	int eof;
-	struct lines_block b[2];
+	struct lines_block b[LINES_BLOCKS];
 	int cur;                /* the block handed out */
 	int started;
 	size_t next;            /* its next line */
