@@ -169,6 +169,8 @@ struct crawler {
 	bool tty;                       /* stderr is a terminal: show progress */
 	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
 	struct worker *worker;          /* the page worker thread */
+	CURL *idle[FRONTIER_AHEAD];     /* easy handles of finished jobs, to reuse */
+	int n_idle;
 	struct checkpointer *ckpt;      /* the WAL checkpoint thread */
 	int pending;                    /* pages handed to it, not yet stored */
 	struct keyset seen;             /* keys put in the frontier by this run */
@@ -774,6 +776,20 @@ static void job_reset_response(struct job *j)
 	j->hdrs = NULL;
 }
 
+/* Keeps the easy handle of a job that no longer needs it for the next
+ * job: curl_easy_init and its buffers once per connection's worth of
+ * jobs, not once per page. */
+static void release_handle(struct crawler *c, struct job *j)
+{
+	if (!j->eh)
+		return;
+	if (c->n_idle < FRONTIER_AHEAD)
+		c->idle[c->n_idle++] = j->eh;
+	else
+		curl_easy_cleanup(j->eh);
+	j->eh = NULL;
+}
+
 static void job_free(struct job *j)
 {
 	if (!j)
@@ -833,6 +849,8 @@ static int job_start(struct crawler *c, struct job *j)
 	struct buf h;
 
 	job_reset_response(j);
+	if (!j->eh && c->n_idle)
+		j->eh = c->idle[--c->n_idle];
 	if (!j->eh && !(j->eh = curl_easy_init()))
 		return -1;
 	curl_easy_reset(j->eh);
@@ -1767,10 +1785,13 @@ static void job_done(struct crawler *c, struct job *j, CURLcode res)
 	}
 
 	if (code == 200) {
-		if (worker_submit(c, j, ct)) {
+		char *ctype = ct ? strdup(ct) : NULL;   /* ct is the handle's */
+		release_handle(c, j);
+		if (worker_submit(c, j, ctype)) {
 			c->fatal = EXIT_FAIL;
 			job_free(j);
 		}
+		free(ctype);
 		return;  /* stored when the worker is done with it */
 	} else if (code == 304) {
 		struct page_meta old;
@@ -1817,6 +1838,7 @@ static void job_done(struct crawler *c, struct job *j, CURLcode res)
 	}
 finished:
 	frontier_state(c, j->key, F_DONE);
+	release_handle(c, j);
 	job_free(j);
 }
 
@@ -2114,6 +2136,8 @@ cleanup:
 		c.waiting = j->next;
 		job_free(j);
 	}
+	for (int i = 0; i < c.n_idle; i++)
+		curl_easy_cleanup(c.idle[i]);
 	if (c.multi)
 		curl_multi_cleanup(c.multi);
 	sqlite3_finalize(c.st_add);
