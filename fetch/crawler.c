@@ -1507,6 +1507,7 @@ struct worker {
 	pthread_cond_t cv;
 	struct work *in, **in_tail;    /* to do, in order */
 	struct work *out, **out_tail;  /* done, in order */
+	bool main_waits;               /* the main thread sleeps in curl_multi_poll */
 	bool quit;
 	bool started;
 	struct link_cache links;       /* the worker's own */
@@ -1547,12 +1548,16 @@ static void *worker_main(void *arg)
 		page_links(c, w->j, w->ctype, w->charset, w->j->body.data, w->j->body.len,
 			   &w->links, &wk->links);
 
+		/* The main thread stores it when it next comes round; woken
+		 * only when it sleeps (a write and a read of a socket less
+		 * per page). */
 		pthread_mutex_lock(&wk->mu);
-		bool was_empty = !wk->out;
 		*wk->out_tail = w;
 		wk->out_tail = &w->next;
+		bool wake = wk->main_waits;
+		wk->main_waits = false;
 		pthread_mutex_unlock(&wk->mu);
-		if (was_empty)
+		if (wake)
 			curl_multi_wakeup(c->multi);
 	}
 	entity_thread_done();
@@ -1633,6 +1638,26 @@ static int worker_submit(struct crawler *c, struct job *j, const char *ctype_raw
 }
 
 static void handle_200(struct crawler *c, struct work *w);
+
+/* Before the main thread sleeps: false when the worker has pages done
+ * already (then it does not sleep), else the worker knows to wake it. */
+static bool worker_sleep(struct crawler *c)
+{
+	struct worker *wk = c->worker;
+	pthread_mutex_lock(&wk->mu);
+	bool sleep = !wk->out;
+	wk->main_waits = sleep;
+	pthread_mutex_unlock(&wk->mu);
+	return sleep;
+}
+
+static void worker_awake(struct crawler *c)
+{
+	struct worker *wk = c->worker;
+	pthread_mutex_lock(&wk->mu);
+	wk->main_waits = false;
+	pthread_mutex_unlock(&wk->mu);
+}
 
 /* Stores what the worker finished, one transaction per page. */
 static void worker_collect(struct crawler *c)
@@ -2100,8 +2125,10 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		curl_multi_timeout(c.multi, &cm);
 		if (cm >= 0 && cm < ms)
 			ms = cm;
-		if (ms > 0)
+		if (ms > 0 && worker_sleep(&c)) {
 			curl_multi_poll(c.multi, NULL, 0, (int)ms, &numfds);
+			worker_awake(&c);
+		}
 	}
 	txn_end(&c);
 	progress(&c, true);
