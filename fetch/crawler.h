@@ -6,7 +6,8 @@
  * committed with the page it stored, its body and the links it found, so
  * a crawl killed at any moment resumes where it stopped without fetching
  * again what it stored. A worker thread hashes the bodies and reads their
- * links; only the main thread writes the store.
+ * links; only the main thread writes the store; a third thread copies the
+ * store's write-ahead log into the database file (checkpoints).
  */
 #ifndef CRAWLER_H
 #define CRAWLER_H
