@@ -1,20 +1,26 @@
 /*
  * load: the last stage. Reads WORK/normalized.jsonl and writes the SQLite
  * database ([load] database) in one transaction: one row per entity by
- * site id, child rows (titles, releases, credits, cast, names) replaced
- * per entity, only for entities whose normalized record changed. Gone
- * entities are marked, never deleted.
+ * site id and its child rows (titles, releases, credits, cast, names),
+ * only for entities whose normalized record changed, and of those only
+ * the rows that differ. Gone entities are marked, never deleted.
  *
  * How it stays fast:
- * - A record's hash is that of its line, and its id is read from the
- *   line's first bytes, so an unchanged record is recognised without
- *   parsing its JSON at all.
+ * - A record's hash is that of its line (lines.c hashes them on a helper
+ *   thread, a block ahead), and its id is read from the line's first
+ *   bytes, so an unchanged record is recognised without parsing its JSON.
  * - The stored hashes are read in id order, a batch of rows at a time,
- *   beside the file (which normalize writes in id order): no query per
- *   record, and memory that does not grow with the database. A record out
- *   of order is looked up by itself.
- * - A changed record is parsed in place by jrec (no allocation per value)
- *   and its rows written by statements prepared once.
+ *   from the works_records and people_records indexes, beside the file
+ *   (which normalize writes in id order): no query per record, and memory
+ *   that does not grow with the database. A record out of order is looked
+ *   up by itself.
+ * - A changed record is parsed in place by jrec (no allocation per value);
+ *   its stored rows are compared by key with the record's: equal rows stay,
+ *   rows with other values are updated in place, the rest deleted or
+ *   inserted. Statements are prepared once.
+ * - A new database gets its secondary indexes, full-text tables and
+ *   triggers after its rows, and a rollback journal instead of the WAL
+ *   (see begin() and finish_new_db()).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
