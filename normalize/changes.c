@@ -36,7 +36,7 @@ const char *changes_key(const json_t *rec, char *buf, size_t size)
 		return NULL;
 	if (!strcmp(type, "work"))
 		id = json_str(rec, "work_id");
-	else if (!strcmp(type, "person"))
+	else if (!strcmp(type, "person") || !strcmp(type, "merged"))
 		id = json_str(rec, "person_id");
 	else
 		id = json_str(rec, "entity_id");
@@ -115,6 +115,18 @@ void changes_add(struct changes *c, const char *key, const char *line, size_t le
 	snprintf(p->key, sizeof p->key, "%s", key);
 	p->offset = offset;
 	p->len = len;
+}
+
+/* "work", "person", "merged" or "gone" of a "type:id" key. */
+static const char *key_type(const char *key)
+{
+	static const char *const types[] = { "work", "person", "merged" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(types[i]);
+		if (!strncmp(key, types[i], n) && key[n] == ':')
+			return types[i];
+	}
+	return "gone";
 }
 
 static json_t *read_record(int fd, long offset, size_t len)
@@ -247,7 +259,7 @@ json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path)
 		struct pending *p = &c->fresh[i];
 		json_t *rec = fd >= 0 ? read_record(fd, p->offset, p->len) : NULL;
 		json_t *old = json_object_get(prev_recs, p->key);
-		const char *type = strncmp(p->key, "work:", 5) ? (strncmp(p->key, "person:", 7) ? "gone" : "person") : "work";
+		const char *type = key_type(p->key);
 		if (!rec || !old) {
 			json_t *it = item(p->key, "added", rec);
 			if (!rec)
@@ -297,7 +309,7 @@ json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path)
 		json_t *old = json_object_get(prev_recs, key);
 		if (!old)
 			continue;
-		const char *type = strncmp(key, "work:", 5) ? (strncmp(key, "person:", 7) ? "gone" : "person") : "work";
+		const char *type = key_type(key);
 		json_array_append_new(items, item(key, "removed", old));
 		bump(counts, type, "removed", 1);
 		credits_removed += json_array_size(json_object_get(old, "credits"));

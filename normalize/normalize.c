@@ -1517,7 +1517,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	char *ovpath = config_path(&ctx->cfg, "normalize", "overrides");
 	json_t *all = NULL;
 	int rc = EXIT_OK;
-	unsigned long nw = 0, np = 0, ng = 0, ncred = 0;
+	unsigned long nw = 0, np = 0, ng = 0, nm = 0, ncred = 0;
 	bool writing = false;
 
 	memset(&n, 0, sizeof n);
@@ -1593,6 +1593,23 @@ static int normalize_run(struct stage_ctx *ctx)
 	if (!s.rc)
 		np = run_phase(&n, &s, PH_PEOPLE, ids, keep, threads);
 	free(ids);
+	/* People merged away by the overrides: a record each, so that load
+	 * removes them and keeps where they went. */
+	const char **mids = sorted_keys(n.redirect, &cnt);
+	for (size_t i = 0; i < cnt && !s.rc && !stage_stop; i++) {
+		const char *into = json_str(n.redirect, mids[i]);
+		json_t *by = json_object_get(n.redirect_by, mids[i]);
+		if (!n.ov.v[json_integer_value(by)].used)
+			continue;   /* the id appeared nowhere in this run */
+		yajl_gen_map_open(n.g);
+		o_str(n.g, "type", "merged");
+		o_str(n.g, "person_id", mids[i]);
+		o_str(n.g, "into", into);
+		yajl_gen_map_close(n.g);
+		put(&n, &s, "merged", mids[i]);
+		nm++;
+	}
+	free(mids);
 	for (size_t i = 0; i < n.ngone && !s.rc && !stage_stop; i++) {
 		const struct in_page *g = n.gone[i].pg;
 		if (json_object_get(n.forms, n.gone[i].id) || json_object_get(all, n.gone[i].id))
@@ -1620,7 +1637,8 @@ static int normalize_run(struct stage_ctx *ctx)
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
-	log_info("normalized %lu works, %lu people, %lu gone into '%s'", nw, np, ng, out);
+	log_info("normalized %lu works, %lu people, %lu gone, %lu merged away into '%s'",
+		 nw, np, ng, nm, out);
 	stage_count(ctx, "works", nw); stage_count(ctx, "people", np); stage_count(ctx, "credits", ncred); stage_count(ctx, "gone", ng);
 	json_t *cand = build_candidates(&n);
 	for (size_t i = 0; i < n.ov.n; i++)

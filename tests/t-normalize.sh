@@ -120,7 +120,9 @@ check_rc "normalize with overrides.txt" 0 norm --set normalize.overrides="$D/ove
 cp "$TEST_TMP/err" "$TEST_TMP/err2"
 check_credits 5 "with overrides"
 check "merge of two ids: one person left, the other's name kept" "26-400|Hiroshi Sato|Hiroshi Satō" \
-	"$(jq_ 'select(.person_id=="26-400" or .person_id=="26-401") | "\(.person_id)|\(.name)|\([.names[].name]|map(select(.=="Hiroshi Satō"))|join(","))"')"
+	"$(jq_ 'select(.type=="person" and (.person_id=="26-400" or .person_id=="26-401")) | "\(.person_id)|\(.name)|\([.names[].name]|map(select(.=="Hiroshi Satō"))|join(","))"')"
+check "the merged-away id gets a record saying where it went" '{"type":"merged","person_id":"26-401","into":"26-400"}' \
+	"$(grep '"type":"merged"' "$W/normalized.jsonl")"
 check "merged pages fill a missing field (hometown)" "Osaka" "$(jq_ 'select(.person_id=="26-400") | .hometown')"
 check "merged pages that disagree: a conflict, the kept person's value stands" \
 	"26-400|birth_date|1960-03-03|1961-04-04" \
@@ -142,7 +144,7 @@ check "changes since the previous run: works changed, with their fields" \
 	"work:12-1:changed:credits work:12-2:changed:credits" \
 	"$(rep '.changes.items[] | select(.type=="work") | "\(.type):\(.id):\(.change):\(.fields|join(","))"' | tr '\n' ' ' | sed 's/ $//')"
 check "changes: 26-401 merged away is removed, 26-100 renamed is changed" "26-100:changed 26-401:removed" \
-	"$(rep '.changes.items[] | select(.id=="26-100" or .id=="26-401") | "\(.id):\(.change)"' | tr '\n' ' ' | sed 's/ $//')"
+	"$(rep '.changes.items[] | select(.type=="person" and (.id=="26-100" or .id=="26-401")) | "\(.id):\(.change)"' | tr '\n' ' ' | sed 's/ $//')"
 check "changes: credits added and removed are counted" "4|4" \
 	"$(rep '.changes.counts.credit | "\(.added)|\(.removed)"')"
 check_grep "terminal summary: changes" "since the previous run: works +0 ~2 -0" "$TEST_TMP/err2"
