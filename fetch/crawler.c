@@ -151,6 +151,8 @@ static long long w3c_time(const char *s);
 
 /* Frontier entries read from the store at a time. */
 #define FRONTIER_AHEAD 64
+/* Easy handles kept for reuse (more than the requests in flight). */
+#define IDLE_HANDLES 32
 
 struct crawler {
 	const struct config *cfg;
@@ -169,7 +171,7 @@ struct crawler {
 	bool tty;                       /* stderr is a terminal: show progress */
 	long long recheck_gone_s;       /* [fetch] recheck_gone_days in seconds */
 	struct worker *worker;          /* the page worker thread */
-	CURL *idle[FRONTIER_AHEAD];     /* easy handles of finished jobs, to reuse */
+	CURL *idle[IDLE_HANDLES];       /* easy handles of finished jobs, to reuse */
 	int n_idle;
 	struct checkpointer *ckpt;      /* the WAL checkpoint thread */
 	int pending;                    /* pages handed to it, not yet stored */
@@ -783,7 +785,7 @@ static void release_handle(struct crawler *c, struct job *j)
 {
 	if (!j->eh)
 		return;
-	if (c->n_idle < FRONTIER_AHEAD)
+	if (c->n_idle < IDLE_HANDLES)
 		c->idle[c->n_idle++] = j->eh;
 	else
 		curl_easy_cleanup(j->eh);
