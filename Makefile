@@ -34,6 +34,7 @@ PC_BASE  := sqlite3 libpcre2-8 inih jansson libcrypto
 PC_FETCH := libcurl libxml-2.0
 PC_PARSE := libxml-2.0
 PC_NORM  := libutf8proc libxml-2.0 yajl
+PC_LOAD  := yajl libutf8proc
 BASE_CFLAGS := $(shell $(PKG) --cflags $(PC_BASE) 2>/dev/null)
 BASE_LIBS   := $(shell $(PKG) --libs $(PC_BASE) 2>/dev/null) -lm -pthread
 
@@ -66,6 +67,9 @@ $(B)/parse/%.o: parse/%.c
 $(B)/normalize/%.o: normalize/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(shell $(PKG) --cflags $(PC_NORM)) -c $< -o $@
+$(B)/load/%.o: load/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(shell $(PKG) --cflags $(PC_LOAD)) -c $< -o $@
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) -c $< -o $@
@@ -85,7 +89,7 @@ $(BIN)/normalize: $(NORM_OBJ) $(LIBA)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG) --libs $(PC_NORM)) $(BASE_LIBS)
 $(BIN)/load: $(LOAD_OBJ) $(LIBA)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BASE_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG) --libs $(PC_LOAD)) $(BASE_LIBS)
 $(BIN)/pipeline: $(PIPE_OBJ) $(LIBA)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BASE_LIBS)

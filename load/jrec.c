@@ -1,389 +1,302 @@
 /*
- * jrec: an in-place JSON parser for load's records (see jrec.h).
+ * jrec: load's records as nodes, built from YAJL's parse events (see
+ * jrec.h).
  */
 #include "jrec.h"
 
-#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 1024
+#include <jansson.h>
+#include <utf8proc.h>
+#include <yajl/yajl_parse.h>
 
-struct pstate {
-	struct jdoc *d;
-	char *p, *end;
-	const char *base;
-};
+/* As deep as jansson reads (its JSON_PARSER_MAX_DEPTH). */
+#define MAX_DEPTH 2048
 
-static int fail(struct pstate *s, const char *at, const char *msg)
+/* The offset of the token the callback is given: after the separators
+ * that follow the previous one. */
+static size_t token_start(const struct jdoc *d)
 {
-	s->d->err = msg;
-	s->d->errpos = (size_t)(at - s->base);
-	return -1;
+	size_t p = d->prev;
+	while (p < d->textlen && strchr(" \t\n\r,:", d->text[p]) && d->text[p])
+		p++;
+	return p;
 }
 
-static int new_node(struct pstate *s, enum jtype t)
+/* Every callback ends with this: where the next token's separators start. */
+static int done(struct jdoc *d)
 {
-	struct jdoc *d = s->d;
+	d->prev = yajl_get_bytes_consumed(d->yajl);
+	return 1;
+}
+
+/* Stops the parse (a callback's 0) with msg as the error. */
+static int fail(struct jdoc *d, const char *msg)
+{
+	d->err = msg;
+	d->errpos = token_start(d);
+	return 0;
+}
+
+/* A new node, a member or element of the open object or array if there
+ * is one; its index, or -1 after fail(). */
+static int new_node(struct jdoc *d, enum jtype t)
+{
 	if (d->len == d->cap) {
 		int cap = d->cap ? d->cap * 2 : 256;
 		struct jnode *n = realloc(d->n, (size_t)cap * sizeof *n);
-		if (!n)
-			return fail(s, s->p, "out of memory");
+		if (!n) {
+			fail(d, "out of memory");
+			return -1;
+		}
 		d->n = n;
 		d->cap = cap;
 	}
-	struct jnode *n = &d->n[d->len];
+	int k = d->len++;
+	struct jnode *n = &d->n[k];
 	n->type = t;
 	n->next = -1;
-	n->key = NULL;
-	return d->len++;
-}
-
-static void skip_ws(struct pstate *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
-}
-
-/* Length of the valid UTF-8 sequence at p (its first byte >= 0x80), 0 if
- * invalid. */
-static int utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char c = p[0];
-	int n;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (end - p < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	return n;
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-	unsigned v = 0;
-	if (end - p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
+	n->key = d->key;
+	d->key = NULL;
+	if (d->depth) {
+		struct jframe *f = &d->stack[d->depth - 1];
+		if (f->last < 0)
+			d->n[f->node].u.kids.first = k;
 		else
-			return -1;
+			d->n[f->last].next = k;
+		f->last = k;
+		d->n[f->node].u.kids.count++;
 	}
-	*out = v;
-	return 0;
-}
-
-static char *put_utf8(char *w, unsigned c)
-{
-	if (c < 0x80) {
-		*w++ = (char)c;
-	} else if (c < 0x800) {
-		*w++ = (char)(0xC0 | (c >> 6));
-		*w++ = (char)(0x80 | (c & 0x3F));
-	} else if (c < 0x10000) {
-		*w++ = (char)(0xE0 | (c >> 12));
-		*w++ = (char)(0x80 | ((c >> 6) & 0x3F));
-		*w++ = (char)(0x80 | (c & 0x3F));
-	} else {
-		*w++ = (char)(0xF0 | (c >> 18));
-		*w++ = (char)(0x80 | ((c >> 12) & 0x3F));
-		*w++ = (char)(0x80 | ((c >> 6) & 0x3F));
-		*w++ = (char)(0x80 | (c & 0x3F));
-	}
-	return w;
-}
-
-/* s->p is at the opening quote. Unescapes the string in place, ends it
- * with a NUL (where its closing quote or before) and leaves s->p after
- * the closing quote. */
-static int parse_string(struct pstate *s, const char **out, size_t *outlen)
-{
-	char *p = s->p + 1, *end = s->end;
-	char *start = p, *w;
-
-	/* Until the first escape, the string stays where it is. */
-	while (p < end && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80 && *p != '"' &&
-	       *p != '\\')
-		p++;
-	w = p;
-	for (;;) {
-		if (p >= end)
-			return fail(s, p, "premature end of input in a string");
-		unsigned char c = (unsigned char)*p;
-		if (c == '"') {
-			break;
-		} else if (c == '\\') {
-			if (end - p < 2)
-				return fail(s, p, "premature end of input in a string");
-			char e = p[1];
-			p += 2;
-			switch (e) {
-			case '"': *w++ = '"'; break;
-			case '\\': *w++ = '\\'; break;
-			case '/': *w++ = '/'; break;
-			case 'b': *w++ = '\b'; break;
-			case 'f': *w++ = '\f'; break;
-			case 'n': *w++ = '\n'; break;
-			case 'r': *w++ = '\r'; break;
-			case 't': *w++ = '\t'; break;
-			case 'u': {
-				unsigned cp, lo;
-				if (hex4(p, end, &cp))
-					return fail(s, p, "invalid escape");
-				p += 4;
-				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
-					    hex4(p + 2, end, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-						return fail(s, p, "invalid Unicode: a lone high surrogate");
-					p += 6;
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-					return fail(s, p, "invalid Unicode: a lone low surrogate");
-				} else if (cp == 0) {
-					return fail(s, p, "\\u0000 is not allowed");
-				}
-				w = put_utf8(w, cp);
-				break;
-			}
-			default:
-				return fail(s, p - 1, "invalid escape");
-			}
-		} else if (c < 0x20) {
-			return fail(s, p, "control character in a string");
-		} else if (c < 0x80) {
-			*w++ = *p++;
-		} else {
-			int n = utf8_len((const unsigned char *)p, (const unsigned char *)end);
-			if (!n)
-				return fail(s, p, "invalid UTF-8 in a string");
-			if (w != p)
-				memmove(w, p, (size_t)n);
-			w += n;
-			p += n;
-		}
-	}
-	*w = '\0';
-	s->p = p + 1;
-	*out = start;
-	*outlen = (size_t)(w - start);
-	return 0;
-}
-
-static int parse_number(struct pstate *s)
-{
-	char *p = s->p, *end = s->end, *start = p;
-	int real = 0, neg = 0;
-
-	if (*p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p < end && *p == '0') {
-		p++;
-	} else if (p < end && *p >= '1' && *p <= '9') {
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	} else {
-		return fail(s, start, "invalid number");
-	}
-	if (p < end && *p == '.') {
-		real = 1;
-		p++;
-		if (p >= end || *p < '0' || *p > '9')
-			return fail(s, start, "invalid number");
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		real = 1;
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= end || *p < '0' || *p > '9')
-			return fail(s, start, "invalid number");
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	int k = new_node(s, real ? J_REAL : J_INT);
-	if (k < 0)
-		return -1;
-	if (real) {
-		char *e;
-		errno = 0;
-		double v = strtod(start, &e);
-		if (e != p)
-			return fail(s, start, "invalid number");
-		if (errno == ERANGE && (v > 1.0 || v < -1.0))
-			return fail(s, start, "real number overflow");
-		s->d->n[k].u.d = v;
-	} else {
-		/* Accumulated negative: LLONG_MIN fits. */
-		long long v = 0;
-		for (const char *q = start + neg; q < p; q++) {
-			int dgt = *q - '0';
-			if (v < (-9223372036854775807LL - 1 + dgt) / 10)
-				return fail(s, start, neg ? "too big negative integer" : "too big integer");
-			v = v * 10 - dgt;
-		}
-		if (!neg) {
-			if (v == -9223372036854775807LL - 1)
-				return fail(s, start, "too big integer");
-			v = -v;
-		}
-		s->d->n[k].u.i = v;
-	}
-	s->p = p;
 	return k;
 }
 
-static int parse_value(struct pstate *s, int depth);
-
-/* An object or array: s->p is at its opening bracket. */
-static int parse_container(struct pstate *s, int depth, int obj)
+/* A string YAJL decoded from escapes, read again by jansson: 1 after
+ * setting the error jansson gives, else 0. */
+static int refused_escapes(struct jdoc *d)
 {
-	char close = obj ? '}' : ']';
-	int k = new_node(s, obj ? J_OBJ : J_ARR), last = -1, count = 0;
-
-	if (k < 0)
-		return -1;
-	if (depth > MAX_DEPTH)
-		return fail(s, s->p, "maximum parsing depth reached");
-	s->d->n[k].u.kids.first = -1;
-	s->p++;
-	skip_ws(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		s->d->n[k].u.kids.count = 0;
-		return k;
+	const char *q = d->text + token_start(d);
+	const char *end = d->text + yajl_get_bytes_consumed(d->yajl);
+	json_error_t je;
+	json_t *j = json_loadb(q, (size_t)(end - q), JSON_DECODE_ANY, &je);
+	if (j) {
+		json_decref(j);
+		return 0;
 	}
-	for (;;) {
-		const char *key = NULL;
-		size_t klen;
-		int v;
+	snprintf(d->errbuf, sizeof d->errbuf, "%s", je.text);
+	d->err = d->errbuf;
+	d->errpos = (size_t)(q - d->text) + (je.position > 0 ? (size_t)je.position - 1 : 0);
+	return 1;
+}
 
-		skip_ws(s);
-		if (obj) {
-			if (s->p >= s->end || *s->p != '"')
-				return fail(s, s->p, "string or '}' expected");
-			if (parse_string(s, &key, &klen))
-				return -1;
-			skip_ws(s);
-			if (s->p >= s->end || *s->p != ':')
-				return fail(s, s->p, "':' expected");
-			s->p++;
-		}
-		if ((v = parse_value(s, depth + 1)) < 0)
-			return -1;
-		s->d->n[v].key = key;
-		if (last < 0)
-			s->d->n[k].u.kids.first = v;
-		else
-			s->d->n[last].next = v;
-		last = v;
-		count++;
-		skip_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
+/* What YAJL accepts in a string and jansson does not: 1 after setting
+ * the error, else 0. YAJL checks raw UTF-8 for its form only (not for
+ * overlong or surrogate sequences, or beyond U+10FFFF), and decodes
+ * \u0000 to a NUL, a lone high surrogate escape to '?', a lone low one
+ * to its (invalid) UTF-8 bytes and a high one followed by another \u
+ * escape to a code point of both. A decoded string with the bytes such
+ * an escape gives goes to jansson, which decides; utf8proc checks the
+ * UTF-8 of every string that is not ASCII. */
+static int refused(struct jdoc *d, const unsigned char *s, size_t n)
+{
+	/* YAJL gives a string without escapes in place, else decoded. */
+	if ((const char *)s < d->text || (const char *)s >= d->text + d->textlen)
+		for (size_t k = 0; k < n; k++)
+			if (!s[k] || s[k] == '?' || s[k] == 0xED || s[k] >= 0xF0)
+				return refused_escapes(d);
+	/* Most strings are ASCII: 8 bytes at a time up to the first that
+	 * is not. */
+	size_t i = 0;
+	for (uint64_t w; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080u)
+			break;
+	}
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
 			continue;
 		}
-		if (s->p < s->end && *s->p == close) {
-			s->p++;
-			break;
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &c);
+		if (k < 0) {
+			d->err = "invalid UTF-8 in a string";
+			d->errpos = token_start(d);
+			return 1;
 		}
-		return fail(s, s->p, obj ? "',' or '}' expected" : "',' or ']' expected");
+		i += (size_t)k;
 	}
-	s->d->n[k].u.kids.count = count;
-	return k;
+	return 0;
 }
 
-static int literal(struct pstate *s, const char *word, enum jtype t)
+/* The string, checked and copied into the arena; NULL after fail(). */
+static const char *put_str(struct jdoc *d, const unsigned char *s, size_t n)
 {
-	size_t n = strlen(word);
-	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n))
-		return fail(s, s->p, "invalid token");
-	int k = new_node(s, t);
-	if (k >= 0)
-		s->p += n;
-	return k;
+	if (refused(d, s, n))
+		return NULL;
+	/* The arena holds the line's length: a string is never longer than
+	 * its JSON text, quotes included. */
+	if (d->acap - d->alen < n + 1) {
+		fail(d, "a string longer than its line");
+		return NULL;
+	}
+	char *p = d->arena + d->alen;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	d->alen += n + 1;
+	return p;
 }
 
-static int parse_value(struct pstate *s, int depth)
+static int on_null(void *ctx)
 {
-	skip_ws(s);
-	if (s->p >= s->end)
-		return fail(s, s->p, "premature end of input");
-	switch (*s->p) {
-	case '{':
-		return parse_container(s, depth, 1);
-	case '[':
-		return parse_container(s, depth, 0);
-	case '"': {
-		const char *str;
-		size_t len;
-		int k = new_node(s, J_STR);
-		if (k < 0 || parse_string(s, &str, &len))
-			return -1;
-		s->d->n[k].u.str.s = str;
-		s->d->n[k].u.str.len = len;
-		return k;
-	}
-	case 't':
-		return literal(s, "true", J_TRUE);
-	case 'f':
-		return literal(s, "false", J_FALSE);
-	case 'n':
-		return literal(s, "null", J_NULL);
-	default:
-		if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
-			return parse_number(s);
-		return fail(s, s->p, "invalid token");
-	}
+	return new_node(ctx, J_NULL) >= 0 && done(ctx);
 }
 
-int jrec_parse(struct jdoc *d, char *text, size_t len)
+static int on_bool(void *ctx, int b)
 {
-	struct pstate s = { d, text, text + len, text };
+	return new_node(ctx, b ? J_TRUE : J_FALSE) >= 0 && done(ctx);
+}
 
+static int on_integer(void *ctx, long long i)
+{
+	struct jdoc *d = ctx;
+	int k = new_node(d, J_INT);
+	if (k < 0)
+		return 0;
+	d->n[k].u.i = i;
+	return done(d);
+}
+
+static int on_double(void *ctx, double v)
+{
+	struct jdoc *d = ctx;
+	int k = new_node(d, J_REAL);
+	if (k < 0)
+		return 0;
+	d->n[k].u.d = v;
+	return done(d);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t n)
+{
+	struct jdoc *d = ctx;
+	const char *p = put_str(d, s, n);
+	int k;
+	if (!p || (k = new_node(d, J_STR)) < 0)
+		return 0;
+	d->n[k].u.str.s = p;
+	d->n[k].u.str.len = n;
+	return done(d);
+}
+
+static int on_key(void *ctx, const unsigned char *s, size_t n)
+{
+	struct jdoc *d = ctx;
+	if (!(d->key = put_str(d, s, n)))
+		return 0;
+	return done(d);
+}
+
+static int open_container(struct jdoc *d, enum jtype t)
+{
+	if (d->depth >= MAX_DEPTH)
+		return fail(d, "maximum parsing depth reached");
+	if (d->depth == d->scap) {
+		int cap = d->scap ? d->scap * 2 : 16;
+		struct jframe *s = realloc(d->stack, (size_t)cap * sizeof *s);
+		if (!s)
+			return fail(d, "out of memory");
+		d->stack = s;
+		d->scap = cap;
+	}
+	int k = new_node(d, t);
+	if (k < 0)
+		return 0;
+	d->n[k].u.kids.first = -1;
+	d->n[k].u.kids.count = 0;
+	d->stack[d->depth].node = k;
+	d->stack[d->depth].last = -1;
+	d->depth++;
+	return done(d);
+}
+
+static int on_map_open(void *ctx)
+{
+	return open_container(ctx, J_OBJ);
+}
+
+static int on_array_open(void *ctx)
+{
+	return open_container(ctx, J_ARR);
+}
+
+static int on_close(void *ctx)
+{
+	struct jdoc *d = ctx;
+	d->depth--;
+	return done(d);
+}
+
+static const yajl_callbacks callbacks = {
+	on_null, on_bool, on_integer, on_double, NULL, on_string,
+	on_map_open, on_key, on_close, on_array_open, on_close,
+};
+
+int jrec_parse(struct jdoc *d, const char *text, size_t len)
+{
 	d->len = 0;
 	d->err = NULL;
 	d->errpos = 0;
-	if (parse_value(&s, 0) < 0)
+	d->alen = 0;
+	d->depth = 0;
+	d->key = NULL;
+	d->text = text;
+	d->textlen = len;
+	d->prev = 0;
+	if (d->acap < len + 1) {
+		char *a = realloc(d->arena, len + 1);
+		if (!a) {
+			d->err = "out of memory";
+			return -1;
+		}
+		d->arena = a;
+		d->acap = len + 1;
+	}
+	yajl_handle h = yajl_alloc(&callbacks, NULL, d);
+	if (!h) {
+		d->err = "out of memory";
 		return -1;
-	skip_ws(&s);
-	if (s.p != s.end)
-		return fail(&s, s.p, "end of input expected");
-	return 0;
+	}
+	d->yajl = h;
+	yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	if (st != yajl_status_ok && !d->err) {
+		/* YAJL's message, without its newline and full stop */
+		unsigned char *e = yajl_get_error(h, 0, NULL, 0);
+		int r = snprintf(d->errbuf, sizeof d->errbuf, "%s", e ? (const char *)e : "?");
+		size_t n = r < 0 ? 0 : (size_t)r;
+		if (n >= sizeof d->errbuf)
+			n = sizeof d->errbuf - 1;
+		while (n && strchr(" \n.", d->errbuf[n - 1]))
+			d->errbuf[--n] = '\0';
+		yajl_free_error(h, e);
+		d->err = d->errbuf;
+		d->errpos = yajl_get_bytes_consumed(h);
+	}
+	yajl_free(h);
+	d->yajl = NULL;
+	d->text = NULL;
+	return st == yajl_status_ok ? 0 : -1;
 }
 
 void jrec_free(struct jdoc *d)
 {
 	free(d->n);
+	free(d->arena);
+	free(d->stack);
 	memset(d, 0, sizeof *d);
 }
 

@@ -1,11 +1,13 @@
 /*
- * jrec: a small JSON reader for load's records. It parses one line in
- * place (strings are unescaped and NUL-terminated inside the line's own
- * buffer) into an array of nodes that is reused from line to line, so a
- * record costs no allocation once the array is big enough for the
- * largest one. It accepts exactly RFC 8259 JSON, UTF-8 checked, like
- * jansson (which it replaces in load only for speed: a full load parses
- * every line of normalized.jsonl).
+ * jrec: load's records as a tree of nodes, built from YAJL's event parser
+ * (no tree per value, as jansson would allocate). The nodes are an array
+ * and the strings an arena, both reused from line to line, so a record
+ * costs no allocation once they are big enough for the largest one.
+ * Strings are copied into the arena (YAJL's are valid only during its
+ * callback), NUL-terminated. It accepts RFC 8259 JSON as jansson does:
+ * where YAJL 2.1 is more lenient (UTF-8 it only checks for its form, not
+ * for overlong or surrogate sequences; \u0000; lone or mismatched
+ * surrogate escapes), the string is refused.
  */
 #ifndef JREC_H
 #define JREC_H
@@ -37,12 +39,25 @@ struct jdoc {
 	int len, cap;
 	const char *err;    /* what was wrong, after a failed parse */
 	size_t errpos;      /* byte offset of the error in the line */
+	/* the parse's own */
+	char *arena;        /* the strings, NUL-terminated */
+	size_t alen, acap;
+	struct jframe {
+		int node, last;  /* an open object or array, its last member */
+	} *stack;
+	int depth, scap;
+	const char *key;    /* the member name read last, for the next value */
+	const char *text;   /* the line */
+	size_t textlen;
+	size_t prev;        /* where the bytes before the next token start */
+	void *yajl;         /* the parser of the line (yajl_handle) */
+	char errbuf[192];
 };
 
-/* Parses text[0..len) (a record line; text[len] must be writable, a
- * newline or a NUL) in place. Returns 0, or -1 with d->err and d->errpos
- * set (also when out of memory). */
-int jrec_parse(struct jdoc *d, char *text, size_t len);
+/* Parses text[0..len) (a record line, its newline included or not).
+ * Returns 0, or -1 with d->err and d->errpos set (also when out of
+ * memory). */
+int jrec_parse(struct jdoc *d, const char *text, size_t len);
 
 void jrec_free(struct jdoc *d);
 

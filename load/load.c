@@ -14,7 +14,8 @@
  *   (which normalize writes in id order): no query per record, and memory
  *   that does not grow with the database. A record out of order is looked
  *   up by itself.
- * - A changed record is parsed in place by jrec (no allocation per value);
+ * - A changed record is parsed by jrec, YAJL's events into nodes and
+ *   strings reused from record to record (no allocation per value);
  *   its stored rows are compared by key with the record's: equal rows stay,
  *   rows with other values are updated in place, the rest deleted or
  *   inserted. Statements are prepared once.

@@ -201,15 +201,19 @@ write("o3.jsonl", [work(i) for i in ids if i not in (10, 11)] + [work(11, "Work 
 w9 = dict(ordered[0]); w9["credits"] = [dict(w9["credits"][0], role_raw="Director (eps 1-3)")]
 write("o5.jsonl", [w9] + ordered[1:])
 # escapes the reader must decode as JSON does
-esc = r'{"type":"work","work_id":"12-77","title":"caf\u00e9 \ud83d\ude00 \"q\" b\\s a\/b\t\u00e9t\u00e9 \u65e5","kind":null,"runtime_min":-5,"episodes":12,"titles":[],"releases":[{"title":"\u0041","region_inferred":false}],"credits":[],"cast":[],"genres":[],"themes":[],"source":null}'
+esc = r'{"type":"work","work_id":"12-77","title":"caf\u00e9 \ud83d\ude00 \"q\" b\\s a\/b\t\u00e9t\u00e9 \u65e5?","kind":null,"runtime_min":-5,"episodes":12,"titles":[],"releases":[{"title":"\u0041","region_inferred":false}],"credits":[],"cast":[],"genres":[],"themes":[],"source":null}'
 write("o4.jsonl", ordered, [esc, json.dumps(work(78, description="x" * 9000000), separators=(",", ":")), ""])
 with open(d + "/o4-title", "w") as f:
     f.write(json.loads(esc)["title"].encode().hex().upper() + "\n")
-write("bad1.jsonl", ordered[:3], ['{"type":"work","work_id":"12-5","title":"x",}'])
-write("bad2.jsonl", ordered[:3])
-with open(d + "/bad2.jsonl", "ab") as f:
-    f.write(b'{"type":"work","work_id":"12-5","title":"\xff"}\n')
-with open(d + "/bad3.jsonl", "w") as f:
+# bad records: JSON that YAJL refuses, and what it would take but jansson
+# refuses (load accepts what jansson accepts)
+bad = [b'"x",}', b'"\xff"', b'"\xc0\x80"', b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"',
+       b'"\\ud800"', b'"\\udc00 "', b'"\\ud83d\\u0041"', b'"a\\u0000b"']
+for i, title in enumerate(bad):
+    write("bad%d.jsonl" % (i + 1), ordered[:3])
+    with open(d + "/bad%d.jsonl" % (i + 1), "ab") as f:
+        f.write(b'{"type":"work","work_id":"12-5","title":' + title + b'}\n')
+with open(d + "/trunc.jsonl", "w") as f:
     f.write('{"format":"animewiki-normalized","version":1}\n' + json.dumps(work(5)))
 P
 # the content, without record hashes (the shuffled file has a line of other bytes)
@@ -255,13 +259,22 @@ check "a record longer than the blocks the file is read in (9 MB)" "9000000" "$(
 check "integers, null, booleans" "-5|12||0|A" \
 	"$(q "select runtime_min, episodes, kind, region_inferred, r.title from works join releases r using (work_id) where work_id = '12-77'")"
 h=$(dumphash "$DB")
-for b in bad1 bad2; do
+while IFS='|' read -r b what msg; do
 	cp "$TEST_TMP/$b.jsonl" "$W/normalized.jsonl"
-	check_rc "a bad record ($b) is an input error (exit 4)" 4 "$BIN/load" $(lopts)
-	check_grep "naming the file and line" "normalized.jsonl:5: bad record: " "$TEST_TMP/err"
-done
-check_grep "invalid UTF-8 is refused" "invalid UTF-8" "$TEST_TMP/err"
-cp "$TEST_TMP/bad3.jsonl" "$W/normalized.jsonl"
+	check_rc "a bad record ($what) is an input error (exit 4)" 4 "$BIN/load" $(lopts)
+	check_grep "naming the file, line, what and where" "normalized.jsonl:5: bad record: $msg (at byte [0-9]*)\$" "$TEST_TMP/err"
+done <<'E'
+bad1|a comma before }|parse error: invalid object key (must be a string)
+bad2|a byte that is not UTF-8|lexical error: invalid bytes in UTF8 string
+bad3|an overlong UTF-8 sequence|invalid UTF-8 in a string
+bad4|a surrogate in UTF-8|invalid UTF-8 in a string
+bad5|UTF-8 beyond U+10FFFF|invalid UTF-8 in a string
+bad6|a lone high surrogate escape|invalid Unicode '\\uD800'.*
+bad7|a lone low surrogate escape|invalid Unicode '\\uDC00'.*
+bad8|a high surrogate escape before one that is not low|invalid Unicode '\\uD83D\\u0041'.*
+bad9|a \u0000 escape|\\u0000 is not allowed.*
+E
+cp "$TEST_TMP/trunc.jsonl" "$W/normalized.jsonl"
 check_rc "a truncated last record is an input error (exit 4)" 4 "$BIN/load" $(lopts)
 check_grep "and says so" "normalized.jsonl:2: truncated record" "$TEST_TMP/err"
 check "nothing was written by the failed loads" "$h" "$(dumphash "$DB")"
