@@ -3,7 +3,10 @@
  * database ([load] database) in one transaction: one row per entity by
  * site id and its child rows (titles, releases, credits, cast, names),
  * only for entities whose normalized record changed, and of those only
- * the rows that differ. Gone entities are marked, never deleted.
+ * the rows that differ. Gone entities are marked, never deleted; a person
+ * the overrides merged away is removed (person_merges says where it
+ * went), as is a person of the project's own (x-...) nothing names any
+ * more.
  *
  * How it stays fast:
  * - A record's hash is that of its line (lines.c hashes them on a helper
@@ -52,6 +55,8 @@ enum {
 	S_SEL_SOURCE, S_DEL_TITLE, S_DEL_RELEASE, S_DEL_CREDIT, S_DEL_GENRE, S_DEL_NAME,
 	S_UPD_TITLE, S_UPD_RELEASE, S_UPD_CREDIT, S_UPD_NAME,
 	S_GONE_WORK, S_GONE_PERSON, S_GONE_SOURCE,
+	S_MOVE_CREDITS, S_DROP_CREDITS, S_MOVE_CAST, S_DROP_CAST, S_MERGE_CHAIN, S_MERGE_PUT,
+	S_MERGE_UNDO, S_DEL_SOURCE, S_DEL_PERSON, S_SEEN, S_MERGE_WORKS,
 	N_STMTS
 };
 
@@ -159,7 +164,33 @@ static const char *const stmt_sql[N_STMTS] = {
 			  "WHERE person_id = ? AND gone = 0",
 	[S_GONE_SOURCE] = "UPDATE sources SET http_status = ?2 "
 			  "WHERE entity_id = ?1 AND http_status IS NOT ?2",
+	/* A person merged away (?1) into another (?2): the rows that still
+	 * name it follow it (those the other has already are dropped), the
+	 * merges into it go on to the other, its own rows go. */
+	[S_MERGE_WORKS] = "UPDATE works SET record_sha256 = NULL WHERE record_sha256 IS NOT NULL "
+			  "AND work_id IN (SELECT work_id FROM credits WHERE person_id = ?1 "
+			  "UNION SELECT work_id FROM \"cast\" WHERE person_id = ?1)",
+	[S_MOVE_CREDITS] = "UPDATE OR IGNORE credits SET person_id = ?2 WHERE person_id = ?1",
+	[S_DROP_CREDITS] = "DELETE FROM credits WHERE person_id = ?1",
+	[S_MOVE_CAST] = "UPDATE OR IGNORE \"cast\" SET person_id = ?2 WHERE person_id = ?1",
+	[S_DROP_CAST] = "DELETE FROM \"cast\" WHERE person_id = ?1",
+	[S_MERGE_CHAIN] = "UPDATE person_merges SET into_id = ?2 WHERE into_id = ?1",
+	[S_MERGE_PUT] = "INSERT INTO person_merges (person_id, into_id) VALUES (?1, ?2) "
+			"ON CONFLICT(person_id) DO UPDATE SET into_id = excluded.into_id "
+			"WHERE into_id IS NOT excluded.into_id",
+	[S_DEL_SOURCE] = "DELETE FROM sources WHERE entity_id = ?1",
+	[S_DEL_PERSON] = "DELETE FROM people WHERE person_id = ?1",
+	/* a person merged away once, back with a record of its own */
+	[S_MERGE_UNDO] = "DELETE FROM person_merges WHERE person_id = ?1",
+	/* a person of the project's own the input has a record of (seen_sql) */
+	[S_SEEN] = "INSERT OR IGNORE INTO temp.load_seen VALUES (?1)",
 };
+
+/* The people of the project's own (x-...) the input has a record of
+ * (see remove_orphans). Temporary: the connection's own, not the
+ * database's. */
+static const char seen_sql[] =
+	"CREATE TEMP TABLE load_seen (person_id TEXT PRIMARY KEY) WITHOUT ROWID";
 
 /* What a cursor found for an id. */
 struct found {
@@ -211,6 +242,7 @@ struct loader {
 	const char *in;
 	unsigned long line;
 	unsigned long inserted, updated, unchanged, gone;
+	unsigned long removed;                  /* people merged away or no longer named */
 	unsigned long rows;                     /* inserted, updated or deleted */
 	int new_db;                             /* the load creates the database */
 	sqlite3_stmt *st[N_STMTS];
@@ -289,6 +321,19 @@ static int step_done(struct loader *l, sqlite3_stmt *st, const char *what)
 		return db_fail(l, what);
 	l->rows += (unsigned long)sqlite3_changes(l->db);
 	return 0;
+}
+
+/* Runs statement k with ?1 = a and, if it has one, ?2 = b (see
+ * step_done). */
+static int run_ids(struct loader *l, int k, const char *a, const char *b)
+{
+	sqlite3_stmt *st = stmt(l, k);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	return step_done(l, st, "write");
 }
 
 /* --- cursors */
@@ -969,6 +1014,8 @@ static int put_person(struct loader *l, const struct jnode *p, const char *id, c
 
 	if (put_entity(l, 1, &people, p, id, sha, existed))
 		return -1;
+	if (!existed && !l->new_db && run_ids(l, S_MERGE_UNDO, id, NULL))
+		return -1;
 	r->n = 0, r->ncols = 3;
 	if (rows_from(l, r, id, p, "names", 0, ncols, NULL) || put_rows(l, &names, id, r, existed))
 		return -1;
@@ -1022,9 +1069,87 @@ static int put_gone(struct loader *l, const struct jnode *g, const char *id)
 	return step_done(l, st, "write");
 }
 
+/* A merged record: the overrides file merged person id into another,
+ * whose record (before this one in the file) has its names, credits and
+ * cast. The person's own rows go; person_merges keeps where it went.
+ * Returns an exit code after logging. */
+static int put_merged(struct loader *l, const struct jnode *m, const char *id)
+{
+	const char *into = jrec_str(&l->doc, m, "into");
+	if (!into || !*into) {
+		log_error("%s:%lu: merged record without an into", l->in, l->line);
+		return EXIT_INPUT;
+	}
+	if (!strcmp(into, id)) {
+		log_error("%s:%lu: person %s merged into itself", l->in, l->line, id);
+		return EXIT_INPUT;
+	}
+	/* Rows of works this input does not have (a page that did not
+	 * parse) may still name the person: they follow it, and those works
+	 * lose their record hash (their rows are no longer their record's:
+	 * the record is written again when it comes back, whatever it
+	 * says). A new database has no such rows. */
+	if (!l->new_db && (run_ids(l, S_MERGE_WORKS, id, NULL) ||
+			   run_ids(l, S_MOVE_CREDITS, id, into) ||
+			   run_ids(l, S_DROP_CREDITS, id, NULL) ||
+			   run_ids(l, S_MOVE_CAST, id, into) || run_ids(l, S_DROP_CAST, id, NULL)))
+		return EXIT_OUTPUT;
+	if (run_ids(l, S_MERGE_CHAIN, id, into) || run_ids(l, S_MERGE_PUT, id, into) ||
+	    run_ids(l, S_DEL_NAMES, id, NULL) || run_ids(l, S_DEL_SOURCE, id, NULL) ||
+	    run_ids(l, S_DEL_PERSON, id, NULL))
+		return EXIT_OUTPUT;
+	if (sqlite3_changes(l->db))
+		l->removed++;
+	return EXIT_OK;
+}
+
+/* At the end of the load: the people of the project's own (x-...) that
+ * the input has no record of (load_seen) and that no credit or cast row
+ * names are removed (an unlinked credit an override now joins to a site
+ * person leaves one). Never a site person: a person whose page is gone
+ * is marked so, one whose page did not parse keeps its rows. One look at
+ * each x- person, by the indexes of credits and cast by person. Returns
+ * an exit code. */
+static int remove_orphans(struct loader *l)
+{
+	static const char *const sql[] = {
+		"CREATE TEMP TABLE load_orphans AS SELECT person_id FROM main.people p "
+		"WHERE person_id GLOB 'x-*' AND person_id NOT IN temp.load_seen "
+		"AND NOT EXISTS (SELECT 1 FROM main.credits c WHERE c.person_id = p.person_id) "
+		"AND NOT EXISTS (SELECT 1 FROM main.\"cast\" k WHERE k.person_id = p.person_id)",
+		"DELETE FROM main.person_names WHERE person_id IN temp.load_orphans",
+		"DELETE FROM main.person_merges WHERE into_id IN temp.load_orphans",
+		"DELETE FROM main.sources WHERE entity_id IN temp.load_orphans",
+		"DELETE FROM main.people WHERE person_id IN temp.load_orphans",
+	};
+	int n = 0;
+	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(l->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+			db_fail(l, "prepare");
+			return EXIT_OUTPUT;
+		}
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_fail(l, "write");
+			return EXIT_OUTPUT;
+		}
+		if (i > 0)
+			l->rows += (unsigned long)sqlite3_changes(l->db);
+		if (i == sizeof sql / sizeof *sql - 1)
+			n = sqlite3_changes(l->db);
+	}
+	if (n)
+		log_info("removed %d %s of the project's own (x-...) that no credit or cast row "
+			 "names any more", n, n == 1 ? "person" : "people");
+	l->removed += (unsigned long)n;
+	return EXIT_OK;
+}
+
 /* --- records */
 
-enum rtype { R_OTHER, R_WORK, R_PERSON, R_GONE };
+enum rtype { R_OTHER, R_WORK, R_PERSON, R_GONE, R_MERGED };
 
 /* The type and id of a record as normalize writes it, from the line's
  * first bytes: {"type":"work","work_id":"12-1401",... Returns R_OTHER
@@ -1057,6 +1182,23 @@ static enum rtype quick_id(const char *line, size_t n, char *id, size_t cap)
 	return R_OTHER;
 }
 
+/* Notes a person of the project's own that the input has a record of
+ * (see seen_sql); 0 or -1 after logging. */
+static int seen(struct loader *l, const char *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (strncmp(id, "x-", 2))
+		return 0;
+	if (!(st = stmt(l, S_SEEN)))
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);   /* not a row of the database: not counted */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "write");
+}
+
 /* Loads one record line (n bytes with its newline, sha its hash). Returns an exit code
  * (EXIT_OK, EXIT_INPUT, EXIT_OUTPUT) after logging. */
 static int put_record(struct loader *l, char *line, size_t n, const char *sha)
@@ -1072,6 +1214,8 @@ static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 		log_error("%s:%lu: cannot hash the record (OpenSSL: SHA-256)", l->in, l->line);
 		return EXIT_FAIL;
 	}
+	if (qt == R_PERSON && seen(l, qid))
+		return EXIT_OUTPUT;
 	if (qt == R_WORK || qt == R_PERSON) {
 		if (cursor_seek(l, qt == R_WORK ? &l->works : &l->people, qid, &f))
 			return EXIT_OUTPUT;
@@ -1094,10 +1238,11 @@ static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 		return EXIT_INPUT;
 	}
 	t = !strcmp(type, "work") ? R_WORK : !strcmp(type, "person") ? R_PERSON
-		: !strcmp(type, "gone") ? R_GONE : R_OTHER;
+		: !strcmp(type, "gone") ? R_GONE : !strcmp(type, "merged") ? R_MERGED : R_OTHER;
 	if (t == R_OTHER)
 		return EXIT_OK;
-	const char *idkey = t == R_WORK ? "work_id" : t == R_PERSON ? "person_id" : "entity_id";
+	const char *idkey = t == R_WORK ? "work_id" : t == R_PERSON || t == R_MERGED ? "person_id"
+										    : "entity_id";
 	const char *id = jrec_str(&l->doc, rec, idkey);
 	if (!id || !*id) {
 		log_error("%s:%lu: %s record without a %s", l->in, l->line, type, idkey);
@@ -1105,7 +1250,11 @@ static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 	}
 	if (t == R_GONE)
 		return put_gone(l, rec, id) ? EXIT_OUTPUT : EXIT_OK;
+	if (t == R_MERGED)
+		return put_merged(l, rec, id);
 	if (!have_f || qt != t || strcmp(id, qid)) {
+		if (t == R_PERSON && seen(l, id))
+			return EXIT_OUTPUT;
 		if (cursor_seek(l, t == R_WORK ? &l->works : &l->people, id, &f))
 			return EXIT_OUTPUT;
 		if (f.present && f.text && !strcmp(f.text, sha)) {
@@ -1283,6 +1432,31 @@ static int finish_new_db(struct loader *l)
 	return EXIT_OK;
 }
 
+/* Every person merged away is merged into a person who has a record (a
+ * foreign key: a new database does not enforce them, another one would
+ * say only that one failed). Returns an exit code. */
+static int check_merges(struct loader *l)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT person_id, into_id FROM person_merges m WHERE NOT "
+			       "EXISTS (SELECT 1 FROM people p WHERE p.person_id = m.into_id) LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(l, "prepare");
+		return EXIT_OUTPUT;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		log_error("%s: person %s is merged into %s, who has no record "
+			  "(FOREIGN KEY constraint failed)", l->in, sqlite3_column_text(st, 0),
+			  sqlite3_column_text(st, 1));
+	else if (rc != SQLITE_DONE)
+		db_fail(l, "query");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? EXIT_OK : EXIT_OUTPUT;
+}
+
 /* Begins the load's transaction. A new database is written with a
  * rollback journal (there is nothing to read yet, nothing to undo but
  * its creation: the journal stays empty and every page is written once,
@@ -1378,10 +1552,16 @@ static int load_run(struct stage_ctx *ctx)
 	t_open = now();
 	if ((rc = check_schema(&l)))
 		goto rollback;
+	if (exec(&l, seen_sql)) {
+		rc = EXIT_OUTPUT;
+		goto rollback;
+	}
 	t_schema = now();
 	if ((rc = load_records(&l, &r)))
 		goto rollback;
 	if (l.new_db && (rc = finish_new_db(&l)))
+		goto rollback;
+	if ((rc = remove_orphans(&l)) || (rc = check_merges(&l)))
 		goto rollback;
 	t_records = now();
 	if (exec(&l, "COMMIT")) {
@@ -1389,17 +1569,18 @@ static int load_run(struct stage_ctx *ctx)
 		goto rollback;
 	}
 	t_commit = now();
-	stage_count(ctx, "inserted", l.inserted); stage_count(ctx, "updated", l.updated); stage_count(ctx, "unchanged", l.unchanged); stage_count(ctx, "gone", l.gone); stage_count(ctx, "rows", l.rows);
 	if (l.new_db && journal_mode(&l, "wal"))
 		log_warn("database '%s' stays in rollback-journal mode until the next load "
 			 "(another connection uses it)", db);
-	log_info("loaded '%s': %lu inserted, %lu updated, %lu unchanged, %lu marked gone; "
-		 "%lu rows written", db, l.inserted, l.updated, l.unchanged, l.gone, l.rows);
+	log_info("loaded '%s': %lu inserted, %lu updated, %lu unchanged, %lu marked gone, "
+		 "%lu %s removed; %lu rows written", db, l.inserted, l.updated, l.unchanged,
+		 l.gone, l.removed, l.removed == 1 ? "person" : "people", l.rows);
 	stage_count(ctx, "inserted", (long long)l.inserted);
 	stage_count(ctx, "updated", (long long)l.updated);
 	stage_count(ctx, "unchanged", (long long)l.unchanged);
 	stage_count(ctx, "gone", (long long)l.gone);
 	stage_count(ctx, "rows", (long long)l.rows);
+	stage_count(ctx, "removed", (long long)l.removed);
 	goto cleanup;
 rollback:
 	exec(&l, "ROLLBACK");
@@ -1439,9 +1620,12 @@ int main(int argc, char **argv)
 		.usage = "[OPTIONS]",
 		.description =
 			"Writes [load] database in one transaction: works, work_titles,\n"
-			"releases, people, person_names, credits, cast and sources (see\n"
-			"README \"Database\"). Entities whose normalized record did not change\n"
-			"are not rewritten. Entities whose page is gone are marked gone = 1.",
+			"releases, people, person_names, credits, cast, sources and\n"
+			"person_merges (see README \"Database\"). Entities whose normalized\n"
+			"record did not change are not rewritten. Entities whose page is gone\n"
+			"are marked gone = 1. People merged away by the overrides are removed\n"
+			"(person_merges keeps where they went), and so are people of the\n"
+			"project's own (x-...) that no credit or cast row names any more.",
 		.run = load_run,
 	};
 	return stage_main(&st, argc, argv);

@@ -91,6 +91,16 @@ const char schema_tables[] =
 ");\n"
 "CREATE UNIQUE INDEX IF NOT EXISTS cast_unique ON \"cast\"(work_id, "
 "coalesce(character_id, character_name), person_id, coalesce(lang, ''));\n"
+"CREATE TABLE IF NOT EXISTS person_merges (\n"
+"  -- one row per person merged away by the overrides file (merge lines): the id is\n"
+"  -- no longer in people, its names, credits and cast are the other person's. An old\n"
+"  -- id followed to the person it is now (into_id is never itself merged away):\n"
+"  --   SELECT p.* FROM people p WHERE p.person_id = coalesce(\n"
+"  --     (SELECT into_id FROM person_merges WHERE person_id = '26-401'), '26-401');\n"
+"  person_id TEXT PRIMARY KEY,   -- the old id: '26-401' or 'x-...'\n"
+"  into_id TEXT NOT NULL REFERENCES people(person_id) DEFERRABLE INITIALLY DEFERRED\n"
+"                                -- the person it became\n"
+");\n"
 "CREATE TABLE IF NOT EXISTS work_genres (\n"
 "  work_id TEXT NOT NULL REFERENCES works(work_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
 "  kind TEXT NOT NULL,           -- genre or theme\n"
@@ -131,6 +141,7 @@ const char schema_indexes[] =
 "CREATE INDEX IF NOT EXISTS credits_by_person ON credits(person_id, role);\n"
 "CREATE INDEX IF NOT EXISTS credits_by_role ON credits(role, work_id);\n"
 "CREATE INDEX IF NOT EXISTS cast_by_person ON \"cast\"(person_id);\n"
+"CREATE INDEX IF NOT EXISTS person_merges_by_into ON person_merges(into_id);\n"
 "-- which records a load must write, read without the rows themselves:\n"
 "CREATE INDEX IF NOT EXISTS works_records ON works(work_id, record_sha256, gone);\n"
 "CREATE INDEX IF NOT EXISTS people_records ON people(person_id, record_sha256, gone);\n"
@@ -174,5 +185,6 @@ FTS_FILL
  * entry i brings version i + 1 to i + 2. */
 const char *const schema_migrations[SCHEMA_VERSION] = {
 	migrate_2,
+	NULL,   /* 3: person_merges, which schema_tables creates */
 	NULL,
 };

@@ -7,8 +7,8 @@
 #define SCHEMA_H
 
 /* 1: the tables of DATABASE.md; 2: FTS5 over titles and names, runs and
- * run_stages, indexes by title, name and role. */
-#define SCHEMA_VERSION 2
+ * run_stages, indexes by title, name and role; 3: person_merges. */
+#define SCHEMA_VERSION 3
 
 /* The tables, with the keys and unique indexes that deduplicate rows. */
 extern const char schema_tables[];

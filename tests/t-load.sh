@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # load: the DATABASE.md contract, idempotence, kill -9 during a load (old
 # or new content, never half, integrity), a reader during a load, a
-# second writer (waits [load] busy_timeout, then exit 7), upgrade of a
-# saved version-1 database, refusal of a newer one, FTS5.
+# second writer (waits [load] busy_timeout, then exit 7), the JSON reader
+# and bad records, people merged away and people of the project's own no
+# longer credited, upgrade of a saved version-1 database and of a
+# version-2 one, refusal of a newer one, FTS5.
 . "$(dirname "$0")/lib.sh"
 DB=$TEST_TMP/anime.db
 W=$TEST_TMP/work
@@ -32,7 +34,7 @@ while IFS=: read -r table cols; do
 	for c in $cols; do case $have in *" $c "*) ;; *) missing="$missing $table.$c";; esac; done
 done <<<"$contract"
 check "every table and column of DATABASE.md exists" "" "$missing"
-check "schema version 2" "2" "$(q 'pragma user_version')"
+check "schema version 3" "3" "$(q 'pragma user_version')"
 check "foreign keys hold" "" "$(q 'pragma foreign_key_check')"
 check "indexes for credits by person and by role" "credits_by_person credits_by_role" \
 	"$(q "select group_concat(name, ' ') from (select name from sqlite_master where type='index' and tbl_name='credits' and name like 'credits_by%' order by name)")"
@@ -49,7 +51,7 @@ h_a=$(dumphash "$DB")
 cp "$DB" "$TEST_TMP/before.db"
 check_rc "the same input loaded again" 0 "$BIN/load" $(lopts)
 check_grep "rewrites nothing" "0 inserted, 0 updated, 8000 unchanged" "$TEST_TMP/err"
-check_grep "writes no row" "8000 unchanged, 0 marked gone; 0 rows written" "$TEST_TMP/err"
+check_grep "writes no row" "8000 unchanged, 0 marked gone, 0 people removed; 0 rows written" "$TEST_TMP/err"
 check "and its run record counts them (WORK/load-run.json)" "0 0 8000 0 0" \
 	"$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["counts"]; print(*(c[k] for k in ("inserted", "updated", "unchanged", "gone", "rows")))' "$W/load-run.json")"
 check "the same database (.dump)" "$h_a" "$(dumphash "$DB")"
@@ -226,7 +228,7 @@ check_rc "load of ids in normalize's order (12-9, 12-10 ... 12-123456)" 0 "$BIN/
 check_grep "follows the file without a lookup per record" "ids looked up out of order: 0" "$TEST_TMP/err"
 h_o1=$(contents)
 check_rc "loaded again" 0 "$BIN/load" $(lopts)
-check_grep "every record unchanged, no row written" "0 inserted, 0 updated, 20 unchanged, 0 marked gone; 0 rows written" "$TEST_TMP/err"
+check_grep "every record unchanged, no row written" "0 inserted, 0 updated, 20 unchanged, 0 marked gone, 0 people removed; 0 rows written" "$TEST_TMP/err"
 cp "$TEST_TMP/o2.jsonl" "$W/normalized.jsonl"
 check_rc "the same records shuffled (one with its members in another order)" 0 "$BIN/load" $(lopts)
 check_grep "are the same records" "0 inserted, 1 updated, 19 unchanged" "$TEST_TMP/err"
@@ -242,14 +244,14 @@ check_grep "counts them" "0 inserted, 1 updated, 18 unchanged, 1 marked gone" "$
 check "the gone work is kept, marked gone, its source has the 404" "1|404" \
 	"$(q "select gone, http_status from works join sources on entity_id = work_id where work_id = '12-10'")"
 check_rc "the gone record again" 0 "$BIN/load" $(lopts)
-check_grep "changes nothing" "0 marked gone; 0 rows written" "$TEST_TMP/err"
+check_grep "changes nothing" "0 marked gone, 0 people removed; 0 rows written" "$TEST_TMP/err"
 cp "$TEST_TMP/o1.jsonl" "$W/normalized.jsonl"
 check_rc "the gone work comes back with the record it had" 0 "$BIN/load" $(lopts)
 check "and is written again, no longer gone" "$h_o1" "$(contents)"
 r9=$(q "select rowid from credits where work_id = '12-9'")
 cp "$TEST_TMP/o5.jsonl" "$W/normalized.jsonl"
 check_rc "a credit's role_raw changed" 0 "$BIN/load" $(lopts)
-check_grep "writes the work's hash and the credit, nothing else" "1 updated, 19 unchanged, 0 marked gone; 2 rows written" "$TEST_TMP/err"
+check_grep "writes the work's hash and the credit, nothing else" "1 updated, 19 unchanged, 0 marked gone, 0 people removed; 2 rows written" "$TEST_TMP/err"
 check "the credit is updated in place" "$r9|Director (eps 1-3)" "$(q "select rowid, role_raw from credits where work_id = '12-9'")"
 cp "$TEST_TMP/o4.jsonl" "$W/normalized.jsonl"
 check_rc "a record with JSON escapes" 0 "$BIN/load" $(lopts)
@@ -308,9 +310,157 @@ while [ ! -e "$TEST_TMP/locked2" ]; do sleep 0.05; done
 check_rc "a load that found the database new, then not once it could begin" 0 "$BIN/load" $(lopts) -v
 wait "$locker"
 check_grep "begins again" "was created meanwhile by another load: beginning again" "$TEST_TMP/err"
-check "and loads it as any other" "$h_o1|2|other" \
+check "and loads it as any other" "$h_o1|3|other" \
 	"$(echo "$(contents)|$(q 'pragma user_version')|$(q "select name from sqlite_master where name = 'other'")")"
 check "foreign keys enforced" "" "$(q 'pragma foreign_key_check')"
+
+# --- people merged away by the overrides, people of the project's own
+# that nothing names any more. m1: 26-400 and 26-401 apart, an unlinked
+# x-...a credited on 12-1; m2, after "merge 26-400 26-401" and an
+# override that joins x-...a's credit to 26-400: 12-1 credits 26-400 for
+# all three, 26-401 has a merged record, and 12-2 (a page that did not
+# parse), 26-500 (a site person nothing credits) and x-...b (credited on
+# 12-2 only) are not in the input.
+python3 - "$TEST_TMP" <<'P'
+import json, sys
+d = sys.argv[1]
+XA, XB, XC = "x-aaaaaaaaaaaa", "x-bbbbbbbbbbbb", "x-cccccccccccc"
+def person(pid, name, *aliases, page=True):
+    return {"type": "person", "person_id": pid, "name": name, "gone": False,
+            "names": [{"name": name, "source": "main"}] + [{"name": a, "source": "alias"} for a in aliases],
+            "source": {"url": "http://127.0.0.1/p/%s/" % pid, "entity_id": pid, "http_status": 200,
+                       "sha256": "%064x" % 1} if page else None}
+def work(wid, credits, cast=()):
+    return {"type": "work", "work_id": wid, "title": "Work " + wid, "titles": [], "releases": [],
+            "credits": [{"person_id": p, "role": r, "role_raw": r.title()} for p, r in credits],
+            "cast": [{"character_id": c, "character_name": "C " + c, "person_id": p, "lang": g}
+                     for c, p, g in cast], "genres": [],
+            "source": {"url": "http://127.0.0.1/w/%s/" % wid, "entity_id": wid, "http_status": 200}}
+def merged(pid, into):
+    return {"type": "merged", "person_id": pid, "into": into}
+def write(name, recs):
+    with open("%s/%s" % (d, name), "w") as f:
+        f.write('{"format":"animewiki-normalized","version":1}\n')
+        for r in recs:
+            f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
+w2 = work("12-2", [("26-401", "key_animation"), (XB, "music")], [("18-2", "26-401", "en")])
+write("m1.jsonl", [work("12-1", [("26-400", "director"), ("26-401", "screenplay"), (XA, "music")],
+                        [("18-1", "26-401", "ja"), ("18-1", "26-400", "en")]),
+                   w2, work("12-3", [("26-300", "director")]),
+                   person(XA, "Unlinked Guy", page=False), person(XB, "Still Unlinked", page=False),
+                   person("26-300", "P Three"), person("26-400", "P Four", "Alias Four"),
+                   person("26-401", "P Four-O-One", "Only Fouroone"), person("26-500", "P Five")])
+p400 = person("26-400", "P Four", "Alias Four", "P Four-O-One", "Only Fouroone")
+p400["names"].append({"name": "Unlinked Guy", "source": "credited"})
+m2 = [work("12-1", [("26-400", "director"), ("26-400", "screenplay"), ("26-400", "music")],
+           [("18-1", "26-400", "ja"), ("18-1", "26-400", "en")]),
+      work("12-3", [("26-300", "director")]),
+      person(XC, "Named Nowhere", page=False), person("26-300", "P Three"), p400,
+      merged("26-401", "26-400")]
+write("m2.jsonl", m2)
+# then "merge 26-300 26-400": 26-400 (and with it 26-401) is 26-300
+p300 = dict(p400, person_id="26-300", name="P Three")
+p300["names"] = [{"name": "P Three", "source": "main"}] + p400["names"]
+write("m3.jsonl", [work("12-1", [("26-300", "director"), ("26-300", "screenplay"), ("26-300", "music")],
+                        [("18-1", "26-300", "ja"), ("18-1", "26-300", "en")]),
+                   work("12-3", [("26-300", "director")]), p300, merged("26-400", "26-300")])
+# bad merged records
+write("mbad1.jsonl", m2[:-1] + [{"type": "merged", "person_id": "26-401"}])
+write("mbad2.jsonl", m2[:-1] + [merged("26-401", "26-999")])
+write("mbad3.jsonl", m2[:-1] + [merged("26-401", "26-401")])
+P
+# every row but the record hashes, in key order
+mcontents() { sqlite3 "$DB" "select work_id, title, gone from works order by 1" "select * from credits order by 1, 2, 3" \
+	"select * from \"cast\" order by 1, 2, 4, 5" "select person_id, name, gone from people order by 1" \
+	"select person_id, name, source from person_names order by 1, 2" "select * from sources order by 1" \
+	"select * from person_merges order by 1"; }
+rm -f "$DB" "$DB"-wal "$DB"-shm
+cp "$TEST_TMP/m1.jsonl" "$W/normalized.jsonl"
+check_rc "people apart (m1)" 0 "$BIN/load" $(lopts)
+m1_content=$(mcontents)
+cp "$TEST_TMP/m2.jsonl" "$W/normalized.jsonl"
+check_rc "26-401 merged into 26-400, x-...a's credit joined to 26-400 (m2)" 0 "$BIN/load" $(lopts)
+check_grep "two people removed" "1 inserted, 2 updated, 2 unchanged, 0 marked gone, 2 people removed;" "$TEST_TMP/err"
+check_grep "says which of the project's own" "removed 1 person of the project's own (x-...) that no credit or cast row names any more" "$TEST_TMP/err"
+check "the merged-away person is not in people, their names, sources" "0|0|0" \
+	"$(q "select (select count(*) from people where person_id = '26-401')||'|'||
+	             (select count(*) from person_names where person_id = '26-401')||'|'||
+	             (select count(*) from sources where entity_id = '26-401')")"
+check "person_merges says where they went" "26-401|26-400" "$(q 'select * from person_merges')"
+check "an old id followed to the person it is now (the README's query)" "26-400|P Four" \
+	"$(q "select person_id, name from people where person_id = coalesce((select into_id from person_merges where person_id = '26-401'), '26-401')")"
+check "their names are the kept person's, searchable under that person only" "26-400" \
+	"$(q "select group_concat(distinct person_id) from person_names where rowid in (select rowid from names_fts where names_fts match 'fouroone')")"
+check "the unlinked person no credit names any more is removed, with its names" "0|0" \
+	"$(q "select (select count(*) from people where person_id = 'x-aaaaaaaaaaaa')||'|'||(select count(*) from person_names where person_id = 'x-aaaaaaaaaaaa')")"
+check "people are one each: no duplicate of the kept person" "26-300 26-400 26-500 x-bbbbbbbbbbbb x-cccccccccccc" \
+	"$(q "select group_concat(person_id, ' ') from (select person_id from people order by 1)")"
+check "a work not in the input (its page did not parse) keeps its rows; its credit and cast of the merged-away person follow the merge" \
+	"12-2|26-400|key_animation;12-2|x-bbbbbbbbbbbb|music;12-2|18-2|26-400|en" \
+	"$(q "select group_concat(r, ';') from (select work_id||'|'||person_id||'|'||role r from credits where work_id = '12-2' union all select work_id||'|'||character_id||'|'||person_id||'|'||lang from \"cast\" where work_id = '12-2')")"
+check "that work loses its record hash (its rows are no longer its record's), the others keep theirs" "12-2" \
+	"$(q "select group_concat(work_id) from works where record_sha256 is null")"
+check "a site person nothing credits and not in the input stays" "P Five|0" "$(q "select name, gone from people where person_id = '26-500'")"
+check "a person of the project's own the input has a record of stays, credited or not" "Named Nowhere" \
+	"$(q "select name from people where person_id = 'x-cccccccccccc'")"
+check "foreign keys hold, full-text index intact" "ok" \
+	"$(q "pragma foreign_key_check; insert into names_fts(names_fts) values ('integrity-check'); pragma integrity_check")"
+m2_content=$(mcontents)
+cp "$DB" "$TEST_TMP/m2.db"
+check_rc "m2 again" 0 "$BIN/load" $(lopts)
+check_grep "writes nothing" "0 inserted, 0 updated, 5 unchanged, 0 marked gone, 0 people removed; 0 rows written" "$TEST_TMP/err"
+check "not a byte of the database changed" "" "$(cmp "$TEST_TMP/m2.db" "$DB" 2>&1)"
+rm -f "$DB" "$DB"-wal "$DB"-shm
+check_rc "m2 into a new database" 0 "$BIN/load" $(lopts)
+check "has the merge, and none of the people m2 does not have" "26-401|26-400
+26-300 26-400 x-cccccccccccc" "$(q "select * from person_merges; select group_concat(person_id, ' ') from (select person_id from people order by 1)")"
+cp "$TEST_TMP/m2.db" "$DB"
+cp "$TEST_TMP/m3.jsonl" "$W/normalized.jsonl"
+check_rc "26-400 merged in turn into 26-300 (m3)" 0 "$BIN/load" $(lopts)
+check "the merges into 26-400 go on to 26-300" "26-400|26-300;26-401|26-300" \
+	"$(q "select group_concat(person_id||'|'||into_id, ';') from (select * from person_merges order by 1)")"
+check "and so do the rows of the work not in the input" "26-300 26-300 x-bbbbbbbbbbbb" \
+	"$(q "select group_concat(person_id, ' ') from (select person_id from \"cast\" where work_id = '12-2' union all select person_id from credits where work_id = '12-2' order by 1)")"
+check "foreign keys hold" "" "$(q 'pragma foreign_key_check')"
+check "a person of the project's own neither in the input nor credited any more is removed" "0" \
+	"$(q "select count(*) from people where person_id = 'x-cccccccccccc'")"
+cp "$TEST_TMP/m1.jsonl" "$W/normalized.jsonl"
+check_rc "the merges undone (m1 again)" 0 "$BIN/load" $(lopts)
+check "every person is back with their rows, no merge left: as m1 loaded first" "$m1_content" "$(mcontents)"
+cp "$TEST_TMP/m2.db" "$DB"
+h=$(dumphash "$DB")
+for b in 1 2 3; do
+	cp "$TEST_TMP/mbad$b.jsonl" "$W/normalized.jsonl"
+	"$BIN/load" $(lopts) 2>"$TEST_TMP/err-mbad$b"; echo "$?" >"$TEST_TMP/rc-mbad$b"
+done
+check "a merged record without an into: exit 4, naming the file and line" "4|normalized.jsonl:7: merged record without an into" \
+	"$(cat "$TEST_TMP/rc-mbad1")|$(grep -o 'normalized.jsonl:[0-9]*: merged.*' "$TEST_TMP/err-mbad1")"
+check "a person merged into itself: exit 4" "4|normalized.jsonl:7: person 26-401 merged into itself" \
+	"$(cat "$TEST_TMP/rc-mbad3")|$(grep -o 'normalized.jsonl:[0-9]*: person.*' "$TEST_TMP/err-mbad3")"
+check "merged into a person without a record: exit 5, naming both" "5|person 26-401 is merged into 26-999, who has no record (FOREIGN KEY constraint failed)" \
+	"$(cat "$TEST_TMP/rc-mbad2")|$(grep -o 'person 26-401 is merged.*' "$TEST_TMP/err-mbad2")"
+check "nothing was written by them" "$h" "$(dumphash "$DB")"
+rm -f "$DB" "$DB"-wal "$DB"-shm
+cp "$TEST_TMP/mbad2.jsonl" "$W/normalized.jsonl"
+check_rc "the same into a new database: exit 5" 5 "$BIN/load" $(lopts)
+check_grep "naming both" "person 26-401 is merged into 26-999, who has no record" "$TEST_TMP/err"
+
+# --- upgrade of a version-2 database (as this load's, without person_merges):
+# the people of the project's own that nothing named are removed
+rm -f "$DB" "$DB"-wal "$DB"-shm
+cp "$TEST_TMP/m1.jsonl" "$W/normalized.jsonl"
+"$BIN/load" $(lopts) -q
+q "drop index person_merges_by_into; drop table person_merges; pragma user_version = 2;
+   insert into people (person_id, name) values ('x-dddddddddddd', 'Left Over');
+   insert into person_names values ('x-dddddddddddd', 'Left Over', 'credited')"
+check_rc "load upgrades a version-2 database" 0 "$BIN/load" $(lopts)
+check_grep "and says so" "upgrading database '.*' from schema version 2 to 3" "$TEST_TMP/err"
+check "to version 3, with person_merges" "3|person_merges" "$(q "pragma user_version; select name from sqlite_master where name = 'person_merges'" | paste -sd'|')"
+check_grep ".schema documents it" "one row per person merged away by the overrides file" <(sqlite3 "$DB" .schema person_merges)
+check "removing the person of the project's own nothing named, with its names" "0|0" \
+	"$(q "select (select count(*) from people where person_id = 'x-dddddddddddd')||'|'||(select count(*) from person_names where person_id = 'x-dddddddddddd')")"
+check "and nothing else" "$m1_content" "$(mcontents)"
+check "integrity after the upgrade" "ok" "$(q "insert into names_fts(names_fts) values ('integrity-check'); pragma integrity_check")"
 
 # --- upgrade of a saved version-1 database, in place
 rm -f "$DB" "$DB"-wal "$DB"-shm
@@ -320,8 +470,8 @@ check "the saved database is version 1" "1" "$(q 'pragma user_version')"
 cp "$TOP/tests/data/anime-v1.sql" /dev/null
 printf '{"format":"animewiki-normalized","version":1}\n' >"$W/normalized.jsonl"
 check_rc "load upgrades it" 0 "$BIN/load" $(lopts)
-check_grep "and says so" "upgrading database '.*' from schema version 1 to 2" "$TEST_TMP/err"
-check "to version 2" "2" "$(q 'pragma user_version')"
+check_grep "and says so" "upgrading database '.*' from schema version 1 to 3" "$TEST_TMP/err"
+check "to version 3" "3|person_merges" "$(q "pragma user_version; select name from sqlite_master where name = 'person_merges'" | paste -sd'|')"
 check "keeping every row" "$before" "$(q "select (select count(*) from works)||' '||(select count(*) from credits)||' '||(select count(*) from person_names)")"
 check "its names are searchable (FTS filled from the old rows)" "26-1190" \
 	"$(q "select distinct person_id from person_names where rowid in (select rowid from names_fts where names_fts match 'koji')")"
@@ -331,7 +481,7 @@ check "integrity after the upgrade" "ok" "$(q 'pragma integrity_check')"
 q 'pragma user_version = 99'
 h=$(dumphash "$DB")
 check_rc "a database of a newer version is refused (exit 5)" 5 "$BIN/load" $(lopts)
-check_grep "with a clear error" "has schema version 99; this load knows up to 2: upgrade animewiki-import" "$TEST_TMP/err"
+check_grep "with a clear error" "has schema version 99; this load knows up to 3: upgrade animewiki-import" "$TEST_TMP/err"
 check "and left as it was" "$h" "$(dumphash "$DB")"
 
 t_done
