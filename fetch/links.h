@@ -1,9 +1,8 @@
 /*
  * links: the links fetch follows, read from a stored body: every
- * a[@href] and <link rel=canonical> of an HTML page (as libxml2's
- * forgiving HTML parser reports them, so broken markup still yields its
- * links, and script bodies and comments yield none: a fast reader of
- * plain pages, libxml2's SAX pass for the others), every <loc> of a
+ * a[@href] and <link rel=canonical> of an HTML page (a SAX pass of
+ * libxml2's forgiving HTML parser, so broken markup still yields its
+ * links, and script bodies and comments yield none), every <loc> of a
  * sitemap (a streaming XML read, sitemap_parse).
  */
 #ifndef LINKS_H
@@ -21,15 +20,6 @@ struct link_list {
 /* Extracts the links of an HTML page (charset may be NULL). Returns 0,
  * or -1 when out of memory. Unparseable input yields no links. */
 int links_from_html(const char *body, size_t len, const char *charset,
-		    struct link_list *out);
-
-/* The two ways links_from_html reads a page, for tests: libxml2's SAX
- * pass alone (returns as links_from_html), and the fast reader alone
- * (returns 1 when it read the page, 0 when it leaves the page to
- * libxml2, out then empty, -1 when out of memory). */
-int links_from_html_libxml(const char *body, size_t len, const char *charset,
-			   struct link_list *out);
-int links_scan_html(const char *body, size_t len, const char *charset,
 		    struct link_list *out);
 
 /* Extracts the <loc> URLs of a sitemap (urlset or sitemapindex). */
