@@ -698,7 +698,8 @@ static int put_rows_by_key(struct loader *l, const struct child *c, const char *
 		idx[i] = i;
 		mark[i] = 0;
 	}
-	qsort_r(idx, nrows, sizeof *idx, cmp_rows, &kc);
+	if (nrows)      /* idx is NULL until a record has rows */
+		qsort_r(idx, nrows, sizeof *idx, cmp_rows, &kc);
 	for (size_t i = 1; i < nrows; i++) {
 		size_t a = idx[i - 1], b = idx[i];
 		int same = 1;
