@@ -41,7 +41,7 @@ check "its sections, in order" \
 	"$(grep -o '<section id="[a-z]*"' "$TEST_TMP/dom.html" | sed 's/.*id="//; s/"//' | tr '\n' ' ' | sed 's/ $//')"
 check "three inline SVG charts in the DOM (changes, roles, dates)" "3" \
 	"$(grep -o '<svg ' "$TEST_TMP/dom.html" | wc -l)"
-check "the changes table lists 9 records" "9" \
+check "the changes table lists 10 records" "10" \
 	"$(/usr/bin/python3 -c '
 import re, sys
 d = open(sys.argv[1], encoding="utf-8").read()
