@@ -92,6 +92,16 @@ struct changes *changes_open(const char *prev_path, const char *format)
 	return c;
 }
 
+void changes_line_hash(const char *line, size_t len, char hash[65])
+{
+	line_hash(line, len, hash);
+}
+
+bool changes_wanted(const struct changes *c)
+{
+	return c->prev != NULL;
+}
+
 void changes_add(struct changes *c, const char *key, const char *line, size_t len,
 		 long offset)
 {
@@ -99,6 +109,14 @@ void changes_add(struct changes *c, const char *key, const char *line, size_t le
 	if (!c->prev)
 		return;
 	line_hash(line, len, h);
+	changes_add_hashed(c, key, h, len, offset);
+}
+
+void changes_add_hashed(struct changes *c, const char *key, const char *h, size_t len,
+			long offset)
+{
+	if (!c->prev)
+		return;
 	if (json_object_get(c->prev_lines, h)) {
 		json_object_del(c->prev_lines, h);
 		return;

@@ -10,6 +10,7 @@
 #ifndef CHANGES_H
 #define CHANGES_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -30,6 +31,14 @@ void changes_add(struct changes *c, const char *key, const char *line, size_t le
 /* Compares what is left, reading changed records back from the new file
  * (new_fp, still open for writing, is flushed; new_path is its name).
  * Returns the report's "changes" object (new reference). */
+/* The same, for a line whose hash changes_line_hash gave (worker threads
+ * hash their own lines). changes_wanted is false when there is no
+ * previous run, and hashing is then not needed. */
+void changes_line_hash(const char *line, size_t len, char hash[65]);
+bool changes_wanted(const struct changes *c);
+void changes_add_hashed(struct changes *c, const char *key, const char *hash, size_t len,
+			long offset);
+
 json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path);
 
 void changes_free(struct changes *c);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -54,6 +55,8 @@ struct idx {
 	const struct in_page *pg;
 	long type;           /* TYPE and ID of TYPE-ID, for sorting as cmp_id */
 	long long num;
+	const char **pids;   /* works: the people its links name, sorted */
+	size_t npids;
 };
 
 struct norm {
@@ -113,7 +116,7 @@ static const char **sorted_keys(const json_t *obj, size_t *count)
 
 static struct idx make_idx(const char *id, const struct in_page *pg)
 {
-	struct idx x = { id, pg, strtol(id, NULL, 10), 0 };
+	struct idx x = { id, pg, strtol(id, NULL, 10), 0, NULL, 0 };
 	const char *dash = strchr(id, '-');
 	if (x.type && dash)
 		x.num = strtoll(dash + 1, NULL, 10);
@@ -131,12 +134,17 @@ static int cmp_idx(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static const struct in_page *find(const struct idx *v, size_t n, const char *id)
+static const struct idx *find_idx(const struct idx *v, size_t n, const char *id)
 {
 	if (!id)
 		return NULL;
 	struct idx key = make_idx(id, NULL);
-	const struct idx *hit = bsearch(&key, v, n, sizeof *v, cmp_idx);
+	return bsearch(&key, v, n, sizeof *v, cmp_idx);
+}
+
+static const struct in_page *find(const struct idx *v, size_t n, const char *id)
+{
+	const struct idx *hit = find_idx(v, n, id);
 	return hit ? hit->pg : NULL;
 }
 
@@ -258,6 +266,16 @@ static void o_date(struct norm *n, const char *field, const char *end_field,
 
 /* ---- people: forms, the name index, overrides ---- */
 
+/* Adds by to the count at key of obj (a new key starts at 0). */
+static void bump(json_t *obj, const char *key, json_int_t by)
+{
+	json_t *c = json_object_get(obj, key);
+	if (c)
+		json_integer_set(c, json_integer_value(c) + by);
+	else
+		json_object_set_new(obj, key, json_integer(by));
+}
+
 static void add_form(struct norm *n, const char *pid, const char *raw)
 {
 	char *d = name_display(raw);
@@ -270,14 +288,15 @@ static void add_form(struct norm *n, const char *pid, const char *raw)
 		f = json_object();
 		json_object_set_new(n->forms, pid, f);
 	}
-	json_t *c = json_object_get(f, d);
-	json_object_set_new(f, d, json_integer(c ? json_integer_value(c) + 1 : 1));
+	bump(f, d, 1);
 	free(d);
 }
 
 /* The person a site or own id stands for after the overrides' merges. */
 static const char *resolve(struct norm *n, const char *pid)
 {
+	if (!json_object_size(n->redirect))
+		return pid;
 	const char *to = json_str(n->redirect, pid);
 	if (!to)
 		return pid;
@@ -333,23 +352,39 @@ static void build_redirects(struct norm *n)
 	}
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The credited forms of every linked person, and the name index of every
  * site person (their pages' names and credited forms). */
 static void collect_forms(struct norm *n)
 {
 	for (size_t i = 0; i < n->nworks; i++) {
-		const struct in_page *w = n->works[i].pg;
+		struct idx *wi = &n->works[i];
+		const struct in_page *w = wi->pg;
+		size_t links = w->ncredits;
+		for (size_t c = 0; c < w->ncast; c++)
+			links += w->cast[c].nvoices;
+		wi->pids = links ? malloc(links * sizeof *wi->pids) : NULL;
 		for (size_t c = 0; c < w->ncredits; c++) {
 			const struct in_credit *cr = &w->credits[c];
+			if (cr->person_id && wi->pids)
+				wi->pids[wi->npids++] = resolve(n, cr->person_id);
 			if (cr->person_id && cr->name && entity_kind_of(cr->person_id) == ENT_PERSON)
 				add_form(n, resolve(n, cr->person_id), cr->name);
 		}
 		for (size_t c = 0; c < w->ncast; c++)
 			for (size_t v = 0; v < w->cast[c].nvoices; v++) {
 				const struct in_voice *vo = &w->cast[c].voices[v];
+				if (vo->person_id && wi->pids)
+					wi->pids[wi->npids++] = resolve(n, vo->person_id);
 				if (vo->person_id && vo->name && entity_kind_of(vo->person_id) == ENT_PERSON)
 					add_form(n, resolve(n, vo->person_id), vo->name);
 			}
+		if (wi->npids)
+			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_str);
 	}
 	for (size_t i = 0; i < n->npeople; i++) {
 		const struct in_page *p = n->people[i].pg;
@@ -735,9 +770,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 		for (size_t k = 0; k < np; k++) {
 			count_rule(n, "role", parts[k].rule, parts[k].raw);
 			if (!strcmp(parts[k].role, "other")) {
-				json_t *c = json_object_get(n->unmapped, parts[k].raw);
-				json_object_set_new(n->unmapped, parts[k].raw,
-						    json_integer(c ? json_integer_value(c) + 1 : 1));
+				bump(n->unmapped, parts[k].raw, 1);
 			}
 			char dkey[256];
 			snprintf(dkey, sizeof dkey, "%s|%s", pid, parts[k].role);
@@ -745,9 +778,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 				count_rule(n, "credit", "duplicate-dropped", dkey);
 			} else {
 				json_object_set_new(seen, dkey, json_true());
-				json_t *rc = json_object_get(n->role_counts, parts[k].role);
-				json_object_set_new(n->role_counts, parts[k].role,
-						    json_integer(json_integer_value(rc) + 1));
+				bump(n->role_counts, parts[k].role, 1);
 				yajl_gen_map_open(g);
 				o_str(g, "person_id", pid);
 				o_str(g, "role", parts[k].role);
@@ -940,18 +971,10 @@ static void merge_page(struct norm *n, struct pfields *f, const char *id, const 
 	}
 }
 
-/* True when a link of work page w (credit or voice) is to person id. */
-static bool credits_person(struct norm *n, const struct in_page *w, const char *id)
+/* True when a link of work w (credit or voice) is to person id. */
+static bool credits_person(const struct idx *w, const char *id)
 {
-	for (size_t i = 0; i < w->ncredits; i++)
-		if (w->credits[i].person_id && !strcmp(resolve(n, w->credits[i].person_id), id))
-			return true;
-	for (size_t i = 0; i < w->ncast; i++)
-		for (size_t k = 0; k < w->cast[i].nvoices; k++)
-			if (w->cast[i].voices[k].person_id &&
-			    !strcmp(resolve(n, w->cast[i].voices[k].person_id), id))
-				return true;
-	return false;
+	return w->npids && bsearch(&id, w->pids, w->npids, sizeof *w->pids, cmp_str);
 }
 
 /* Works a person page lists that do not credit the person. */
@@ -959,11 +982,12 @@ static void check_person_credits(struct norm *n, const char *id, const struct in
 {
 	for (size_t i = 0; i < p->npcredits; i++) {
 		const struct in_pcredit *c = &p->pcredits[i];
-		const struct in_page *w = find(n->works, n->nworks, c->work_id);
+		const struct idx *wi = find_idx(n->works, n->nworks, c->work_id);
+		const struct in_page *w = wi ? wi->pg : NULL;
 		char k[160];
 		if (!w)
 			continue;
-		if (credits_person(n, w, id))
+		if (credits_person(wi, id))
 			continue;
 		snprintf(k, sizeof k, "%s|%s", c->work_id, id);
 		if (json_object_get(n->credited_in, k))
@@ -1248,6 +1272,7 @@ struct block {
 	struct norm part;
 	struct buf lines;        /* the block's records, each ending in '\n' */
 	char (*keys)[96];        /* "work:12-1" per record */
+	char (*hashes)[65];      /* each line's hash, when there is a previous run */
 	size_t nrec;
 };
 
@@ -1255,6 +1280,7 @@ enum phase { PH_WORKS, PH_PEOPLE };
 
 struct batch {
 	struct norm *n;
+	bool hash;               /* hash each line (for the changes) */
 	enum phase phase;
 	const char **ids;        /* people phase: the person ids, sorted */
 	size_t count;            /* records in the phase */
@@ -1290,8 +1316,7 @@ static int part_init(struct norm *part, const struct norm *n, enum phase phase)
 
 static void json_add_count(json_t *to, const char *key, json_int_t by)
 {
-	json_t *c = json_object_get(to, key);
-	json_object_set_new(to, key, json_integer(json_integer_value(c) + by));
+	bump(to, key, by);
 }
 
 /* Folds a finished block into n, and frees what the block owned. */
@@ -1369,6 +1394,7 @@ static void *worker(void *arg)
 		part->g = g;
 		part->role_cache = role_cache;
 		blk->keys = calloc(to - from + 1, sizeof *blk->keys);
+		blk->hashes = b->hash ? calloc(to - from + 1, sizeof *blk->hashes) : NULL;
 		for (size_t i = from; i < to && blk->keys; i++) {
 			const char *id = b->phase == PH_WORKS ? b->n->works[i].id : b->ids[i];
 			if (b->phase == PH_WORKS)
@@ -1380,6 +1406,8 @@ static void *worker(void *arg)
 			yajl_gen_get_buf(g, &buf, &len);
 			buf_add(&blk->lines, buf, len);
 			buf_addc(&blk->lines, '\n');
+			if (blk->hashes)
+				changes_line_hash((const char *)buf, len, blk->hashes[blk->nrec]);
 			snprintf(blk->keys[blk->nrec++], 96, "%s:%s",
 				 b->phase == PH_WORKS ? "work" : "person", id);
 			yajl_gen_clear(g);
@@ -1405,7 +1433,8 @@ struct sink {
 static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const char **ids,
 			size_t count, int threads)
 {
-	struct batch b = { .n = n, .phase = phase, .ids = ids, .count = count };
+	struct batch b = { .n = n, .phase = phase, .ids = ids, .count = count,
+			   .hash = changes_wanted(s->chg) };
 	size_t written = 0;
 	b.nblocks = (count + BLOCK - 1) / BLOCK;
 	b.blocks = calloc(b.nblocks + 1, sizeof *b.blocks);
@@ -1438,6 +1467,8 @@ static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const 
 			size_t len = (size_t)(nl - line);
 			if (stage_writer_put_line(&s->w, line, len))
 				s->rc = EXIT_OUTPUT;
+			else if (blk->hashes)
+				changes_add_hashed(s->chg, blk->keys[r], blk->hashes[r], len, s->offset);
 			else
 				changes_add(s->chg, blk->keys[r], line, len, s->offset);
 			s->offset += (long)len + 1;
@@ -1447,6 +1478,7 @@ static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const 
 		part_merge(n, &blk->part, phase);
 		buf_free(&blk->lines);
 		free(blk->keys);
+		free(blk->hashes);
 	}
 	free(b.blocks);
 	if (!s->rc && written != count)
@@ -1455,6 +1487,20 @@ static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const 
 }
 
 /* ---- the run ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* -v shows where the time goes. */
+#define PHASE(name) do { \
+		double t_ = now_s(); \
+		log_debug("%-10s %.3f s", name, t_ - t_phase); \
+		t_phase = t_; \
+	} while (0)
 
 /* Writes the record the generator holds, and notes it for the changes. */
 static void put(struct norm *n, struct sink *s, const char *type, const char *id)
@@ -1507,6 +1553,18 @@ static int index_pages(struct norm *n)
 	return 0;
 }
 
+struct prev_job {
+	const char *path;
+	struct changes *chg;
+};
+
+static void *read_previous(void *arg)
+{
+	struct prev_job *pj = arg;
+	pj->chg = changes_open(pj->path, NORM_FORMAT);
+	return NULL;
+}
+
 static int normalize_run(struct stage_ctx *ctx)
 {
 	struct norm n;
@@ -1520,6 +1578,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	unsigned long nw = 0, np = 0, ng = 0, nm = 0, ncred = 0;
 	bool writing = false;
 
+	double t_phase = now_s();
 	memset(&n, 0, sizeof n);
 	memset(&s, 0, sizeof s);
 	xmlInitParser();
@@ -1554,13 +1613,24 @@ static int normalize_run(struct stage_ctx *ctx)
 		rc = EXIT_INPUT;
 		goto cleanup;
 	}
+	PHASE("read");
 	if (index_pages(&n) || !(n.g = yajl_gen_alloc(NULL))) {
 		log_error("out of memory");
 		rc = EXIT_FAIL;
 		goto cleanup;
 	}
+	PHASE("index");
+	/* The previous output's hashes are read while the forms are collected. */
+	struct prev_job pj = { out, NULL };
+	pthread_t prev_tid;
+	bool prev_thread = pthread_create(&prev_tid, NULL, read_previous, &pj) == 0;
+	if (!prev_thread)
+		read_previous(&pj);
 	collect_forms(&n);
-	if (!(s.chg = changes_open(out, NORM_FORMAT))) {
+	PHASE("forms");
+	if (prev_thread)
+		pthread_join(prev_tid, NULL);
+	if (!(s.chg = pj.chg)) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
@@ -1571,7 +1641,9 @@ static int normalize_run(struct stage_ctx *ctx)
 	writing = true;
 	s.offset = ftell(s.w.af.fp);
 
+	PHASE("previous");
 	nw = run_phase(&n, &s, PH_WORKS, NULL, n.nworks, threads);
+	PHASE("works");
 	ncred = 0;
 	json_t *rc_v;
 	const char *k;
@@ -1593,6 +1665,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	if (!s.rc)
 		np = run_phase(&n, &s, PH_PEOPLE, ids, keep, threads);
 	free(ids);
+	PHASE("people");
 	/* People merged away by the overrides: a record each, so that load
 	 * removes them and keeps where they went. */
 	const char **mids = sorted_keys(n.redirect, &cnt);
@@ -1631,6 +1704,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	}
 	character_conflicts(&n);
 	json_t *changes = changes_finish(s.chg, s.w.af.fp, s.w.af.tmp);
+	PHASE("changes");
 	writing = false;
 	if (stage_writer_commit(&s.w)) {
 		json_decref(changes);
@@ -1649,6 +1723,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	if (report_write(rep, ctx->work_dir))
 		rc = EXIT_OUTPUT;
 	json_decref(rep);
+	PHASE("report");
 
 cleanup:
 	if (writing)
@@ -1668,6 +1743,8 @@ cleanup:
 	for (size_t i = 0; i < n.nrules; i++)
 		for (int e = 0; e < n.rules[i].nex; e++)
 			free(n.rules[i].ex[e]);
+	for (size_t i = 0; i < n.nworks; i++)
+		free(n.works[i].pids);
 	free(n.works);
 	free(n.people);
 	free(n.gone);
@@ -1677,6 +1754,7 @@ cleanup:
 	free(roles);
 	free(ovpath);
 	xmlCleanupParser();
+	PHASE("free");
 	return rc;
 }
 
