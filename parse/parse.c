@@ -313,6 +313,14 @@ static int parse_one(const struct page_meta *m, void *arg)
 		pr->skipped++;
 		return 0;
 	}
+	if (m->content_type && *m->content_type && strcasecmp(m->content_type, "text/html") &&
+	    strcasecmp(m->content_type, "application/xhtml+xml")) {
+		/* An image or a file where a page should be: not data. */
+		log_warn("page '%s' (%s) skipped: its content type is %s, not HTML",
+			 m->key, m->url ? m->url : m->key, m->content_type);
+		pr->failed++;
+		return 0;
+	}
 	j = slot(pr);
 	j->key = strdup(m->key);
 	j->url = strdup(m->url ? m->url : m->key);

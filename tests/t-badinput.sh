@@ -28,7 +28,8 @@ run_rc() {
 
 # ---- a whole run with the odd pages in the sitemap
 server_start "$TEST_TMP/site"
-run_rc "pipeline with the odd pages" 0 "$BIN/pipeline" $(run_opts)
+# Exit 6 (partial): parse skips the image served where a page should be.
+run_rc "pipeline with the odd pages" 6 "$BIN/pipeline" $(run_opts)
 cp "$TEST_TMP/err" "$TEST_TMP/pipeline.err"
 check "every stock work is loaded beside the odd ones" "12-1200 12-1302 12-1380 12-1392 12-1401 12-1511 12-1655 12-2101" \
 	"$(q "select group_concat(work_id, ' ') from (select work_id from works where work_id not like '12-91%' order by 1)")"
@@ -36,11 +37,13 @@ check "the stock rows are intact (12-1401)" "Memories|Movie|113" \
 	"$(q "select title, kind, runtime_min from works where work_id='12-1401'")"
 check "25 people loaded" "25" "$(q 'select count(*) from people')"
 pw() { jq -r --arg k "$1" 'select(.key==$k) | .warnings | join("; ")' "$W/parsed.jsonl"; }
-# non-HTML content type: stored (image/png), parsed with warnings, no title
+# non-HTML content type: stored (image/png), skipped by parse with a warning
 check "image/png page: stored with its content type" "200|image/png" \
 	"$(sqlite3 -batch "$W/pages.db" "select status, content_type from pages where key='12-9101'")"
-check "image/png page: parse records a warning naming the missing title" \
-	"no title (the profile's title rule found nothing); section not found: General Information" "$(pw 12-9101)"
+check_grep "image/png page: parse skips it, naming its content type" \
+	"page '12-9101' (.*/odd-png/12-9101/) skipped: its content type is image/png, not HTML" "$TEST_TMP/pipeline.err"
+check "image/png page: no record, no row" "0|0" \
+	"$(jq -r 'select(.key=="12-9101") | .key' "$W/parsed.jsonl" | wc -l)|$(q "select count(*) from works where work_id='12-9101'")"
 check "binary body: parse records a warning" \
 	"no title (the profile's title rule found nothing); section not found: General Information" "$(pw 12-9102)"
 check "markup nested 100,000 deep: the work is parsed" "Deep Work|Series" \
@@ -131,7 +134,7 @@ sqlite3 "$W/pages.db" "update bodies set body = x'00ff00fe00ff0000c3' || randomb
 run_rc "parse --full with a corrupted stored body: goes on, partial" 6 "$BIN/parse" --full $(run_opts)
 check_grep "corrupted body: the error names the body and pages.db" "stored body [0-9a-f]* in '$W/pages.db' is damaged" "$TEST_TMP/err"
 check_grep "corrupted body: a warning names the page and its URL" "warning: page '12-1511' (http://127.0.0.1:[0-9]*/slayers/12-1511/) skipped" "$TEST_TMP/err"
-check_grep "corrupted body: the summary counts one failed page" "1 failed" "$TEST_TMP/err"
+check_grep "corrupted body: the summary counts it failed (beside the image/png page)" "2 failed" "$TEST_TMP/err"
 check "corrupted body: the other records are intact" "" \
 	"$(diff <(grep -v '"key":"12-1511"' "$TEST_TMP/parsed0") <(grep -v '"key":"12-1511"' "$W/parsed.jsonl"))"
 t_done
