@@ -32,7 +32,9 @@ static char *origin_of(CURLU *h)
 	curl_url_get(h, CURLUPART_SCHEME, &scheme, 0);
 	curl_url_get(h, CURLUPART_HOST, &host, 0);
 	curl_url_get(h, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
-	if (scheme && host) {
+	/* A host with a '%' left after decoding is no host (as url_canon has
+	 * it): no origin. */
+	if (scheme && host && !strchr(host, '%')) {
 		lower(scheme);
 		lower(host);
 		buf_addf(&b, "%s://%s", scheme, host);
