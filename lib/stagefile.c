@@ -175,30 +175,14 @@ int stage_reader_next_raw(struct stage_reader *r, const char **line, size_t *len
 int stage_reader_next(struct stage_reader *r, json_t **rec)
 {
 	json_error_t jerr;
-	ssize_t n;
+	const char *line;
+	size_t len;
 
 	*rec = NULL;
-	for (;;) {
-		errno = 0;
-		n = read_line(r);
-		if (n < 0) {
-			if (errno) {
-				log_error("cannot read '%s': %s", r->path, strerror(errno));
-				return -1;
-			}
-			return 0;
-		}
-		r->line++;
-		if (n == 1 && r->lbuf[0] == '\n')
-			continue;
-		break;
-	}
-	if (r->lbuf[n - 1] != '\n') {
-		log_error("%s:%lu: truncated record (rerun the stage that writes it)",
-			  r->path, r->line);
-		return -1;
-	}
-	*rec = json_loadb(r->lbuf, (size_t)n, 0, &jerr);
+	int got = stage_reader_next_raw(r, &line, &len);
+	if (got != 1)
+		return got;
+	*rec = json_loadb(line, len, 0, &jerr);
 	if (!*rec || !json_is_object(*rec)) {
 		log_error("%s:%lu: bad record: %s", r->path, r->line,
 			  *rec ? "not an object" : jerr.text);
