@@ -108,14 +108,27 @@ static void td_link(struct html *h, const char *url)
 	end(h);
 }
 
-static void thead(struct html *h, const char *const *cols)
+/* A table with these column heads, open at its body. */
+static void table_open(struct html *h, const char *const *cols)
 {
+	el(h, "table");
 	el(h, "thead");
 	el(h, "tr");
 	for (; *cols; cols++)
 		leaf(h, "th", *cols);
 	end(h);
 	end(h);
+	el(h, "tbody");
+}
+
+static void more(struct html *h, size_t n);
+
+/* Closes table_open's table of n items (it shows REPORT_HTML_ROWS). */
+static void table_close(struct html *h, size_t n)
+{
+	end(h);
+	end(h);
+	more(h, n);
 }
 
 static void section(struct html *h, const char *id, const char *title, size_t n,
@@ -280,11 +293,9 @@ static void html_changes(struct html *h, const json_t *rep)
 		end(h);
 		return;
 	}
-	el(h, "table");
 	static const char *const cols[] = { "change", "kind", "id", "title or name",
 					    "fields changed", "credits +/-", NULL };
-	thead(h, cols);
-	el(h, "tbody");
+	table_open(h, cols);
 	size_t i;
 	json_t *it;
 	json_array_foreach(items, i, it) {
@@ -316,9 +327,7 @@ static void html_changes(struct html *h, const json_t *rep)
 		}
 		end(h);
 	}
-	end(h);
-	end(h);
-	more(h, json_array_size(items));
+	table_close(h, json_array_size(items));
 	end(h);
 }
 
@@ -334,10 +343,8 @@ static void html_problems(struct html *h, const json_t *rep)
 			"and its normalized column left NULL; an ambiguous date was read by "
 			"[normalize] date_order.");
 		end(h);
-		el(h, "table");
 		static const char *const cols[] = { "field", "value", "why", "page", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		size_t i;
 		json_t *p;
 		json_array_foreach(pr, i, p) {
@@ -354,9 +361,7 @@ static void html_problems(struct html *h, const json_t *rep)
 			td_link(h, json_str(p, "url"));
 			end(h);
 		}
-		end(h);
-		end(h);
-		more(h, json_array_size(pr));
+		table_close(h, json_array_size(pr));
 	}
 	end(h);
 }
@@ -393,19 +398,15 @@ static void html_roles(struct html *h, const json_t *rep)
 			rows[i].value = json_integer_value(json_object_get(r, "count"));
 		}
 		qsort(rows, m, sizeof *rows, cmp_bar);
-		el(h, "table");
 		static const char *const cols[] = { "role text", "credits", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		for (i = 0; i < m && i < REPORT_HTML_ROWS; i++) {
 			el(h, "tr");
 			td(h, rows[i].label);
 			td_num(h, rows[i].value);
 			end(h);
 		}
-		end(h);
-		end(h);
-		more(h, m);
+		table_close(h, m);
 		free(rows);
 	}
 	end(h);
@@ -423,11 +424,9 @@ static void html_merges(struct html *h, const json_t *rep)
 			"matches exactly one person's names, or because an overrides line says so. "
 			"A wrong one: add \"separate PERSON NAME\" to the overrides file.");
 		end(h);
-		el(h, "table");
 		static const char *const cols[] = { "credited as", "person", "name key", "evidence",
 						    "page", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		size_t i;
 		json_t *x;
 		json_array_foreach(m, i, x) {
@@ -441,9 +440,7 @@ static void html_merges(struct html *h, const json_t *rep)
 			td_link(h, json_str(x, "url"));
 			end(h);
 		}
-		end(h);
-		end(h);
-		more(h, json_array_size(m));
+		table_close(h, json_array_size(m));
 	}
 	end(h);
 }
@@ -472,10 +469,8 @@ static void html_candidates(struct html *h, const json_t *rep)
 	if (!json_array_size(c)) {
 		empty(h, "No two people share a name key.");
 	} else {
-		el(h, "table");
 		static const char *const cols[] = { "name key", "people", "names", "status", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		size_t i;
 		json_t *x;
 		json_array_foreach(c, i, x) {
@@ -495,9 +490,7 @@ static void html_candidates(struct html *h, const json_t *rep)
 			buf_free(&ids);
 			buf_free(&names);
 		}
-		end(h);
-		end(h);
-		more(h, json_array_size(c));
+		table_close(h, json_array_size(c));
 	}
 	el(h, "h3");
 	text(h, "Unlinked credits left apart");
@@ -505,10 +498,8 @@ static void html_candidates(struct html *h, const json_t *rep)
 	if (!json_array_size(rv)) {
 		empty(h, "None.");
 	} else {
-		el(h, "table");
 		static const char *const cols[] = { "credited as", "matching people", "why", "page", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		size_t i;
 		json_t *x;
 		json_array_foreach(rv, i, x) {
@@ -525,9 +516,7 @@ static void html_candidates(struct html *h, const json_t *rep)
 			end(h);
 			buf_free(&ids);
 		}
-		end(h);
-		end(h);
-		more(h, json_array_size(rv));
+		table_close(h, json_array_size(rv));
 	}
 	end(h);
 }
@@ -543,10 +532,8 @@ static void html_conflicts(struct html *h, const json_t *rep)
 		text(h, "Pages that say different things about one entity. The first value "
 			"is the one kept; fix the wiki page, or the overrides file.");
 		end(h);
-		el(h, "table");
 		static const char *const cols[] = { "entity", "field", "values (page)", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		size_t i;
 		json_t *x;
 		json_array_foreach(c, i, x) {
@@ -577,9 +564,7 @@ static void html_conflicts(struct html *h, const json_t *rep)
 			end(h);
 			end(h);
 		}
-		end(h);
-		end(h);
-		more(h, json_array_size(c));
+		table_close(h, json_array_size(c));
 	}
 	end(h);
 }
@@ -591,11 +576,9 @@ static void html_overrides(struct html *h, const json_t *rep)
 	if (!json_array_size(o)) {
 		empty(h, "The overrides file has no lines.");
 	} else {
-		el(h, "table");
 		static const char *const cols[] = { "line", "action", "person", "other or name",
 						    "decided something", NULL };
-		thead(h, cols);
-		el(h, "tbody");
+		table_open(h, cols);
 		size_t i;
 		json_t *x;
 		json_array_foreach(o, i, x) {
@@ -635,10 +618,8 @@ static void html_rules(struct html *h, const json_t *rep)
 		qsort(dates, nd, sizeof *dates, cmp_bar);
 		bar_chart(h, "Dates by the form they were written in", dates, nd);
 	}
-	el(h, "table");
 	static const char *const cols[] = { "kind", "rule", "count", "examples", NULL };
-	thead(h, cols);
-	el(h, "tbody");
+	table_open(h, cols);
 	json_array_foreach(r, i, x) {
 		struct buf ex;
 		buf_init(&ex, 0);
