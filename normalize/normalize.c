@@ -266,6 +266,18 @@ static void o_date(struct norm *n, const char *field, const char *end_field,
 
 /* ---- people: forms, the name index, overrides ---- */
 
+/* The member key of obj, made (by make: json_object or json_array) when
+ * it is not there. */
+static json_t *member(json_t *obj, const char *key, json_t *(*make)(void))
+{
+	json_t *m = json_object_get(obj, key);
+	if (!m) {
+		m = make();
+		json_object_set_new(obj, key, m);
+	}
+	return m;
+}
+
 /* Adds by to the count at key of obj (a new key starts at 0). */
 static void bump(json_t *obj, const char *key, json_int_t by)
 {
@@ -283,12 +295,7 @@ static void add_form(struct norm *n, const char *pid, const char *raw)
 		free(d);
 		return;
 	}
-	json_t *f = json_object_get(n->forms, pid);
-	if (!f) {
-		f = json_object();
-		json_object_set_new(n->forms, pid, f);
-	}
-	bump(f, d, 1);
+	bump(member(n->forms, pid, json_object), d, 1);
 	free(d);
 }
 
@@ -343,18 +350,26 @@ static void build_redirects(struct norm *n)
 		const char *to = overrides_resolve(&n->ov, o->other, &by);
 		json_object_set_new(n->redirect, o->other, json_string(to));
 		json_object_set_new(n->redirect_by, o->other, json_integer((json_int_t)i));
-		json_t *mf = json_object_get(n->merged_from, to);
-		if (!mf) {
-			mf = json_array();
-			json_object_set_new(n->merged_from, to, mf);
-		}
-		json_array_append_new(mf, json_string(o->other));
+		json_array_append_new(member(n->merged_from, to, json_array), json_string(o->other));
 	}
 }
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A link of work wi to person pid, credited as name: the person among
+ * the work's, and the name among the person's forms. */
+static void note_link(struct norm *n, struct idx *wi, const char *pid, const char *name)
+{
+	if (!pid)
+		return;
+	const char *to = resolve(n, pid);
+	if (wi->pids)
+		wi->pids[wi->npids++] = to;
+	if (name && entity_kind_of(pid) == ENT_PERSON)
+		add_form(n, to, name);
 }
 
 /* The credited forms of every linked person, and the name index of every
@@ -368,21 +383,12 @@ static void collect_forms(struct norm *n)
 		for (size_t c = 0; c < w->ncast; c++)
 			links += w->cast[c].nvoices;
 		wi->pids = links ? malloc(links * sizeof *wi->pids) : NULL;
-		for (size_t c = 0; c < w->ncredits; c++) {
-			const struct in_credit *cr = &w->credits[c];
-			if (cr->person_id && wi->pids)
-				wi->pids[wi->npids++] = resolve(n, cr->person_id);
-			if (cr->person_id && cr->name && entity_kind_of(cr->person_id) == ENT_PERSON)
-				add_form(n, resolve(n, cr->person_id), cr->name);
-		}
+		for (size_t c = 0; c < w->ncredits; c++)
+			note_link(n, wi, w->credits[c].person_id, w->credits[c].name);
 		for (size_t c = 0; c < w->ncast; c++)
-			for (size_t v = 0; v < w->cast[c].nvoices; v++) {
-				const struct in_voice *vo = &w->cast[c].voices[v];
-				if (vo->person_id && wi->pids)
-					wi->pids[wi->npids++] = resolve(n, vo->person_id);
-				if (vo->person_id && vo->name && entity_kind_of(vo->person_id) == ENT_PERSON)
-					add_form(n, resolve(n, vo->person_id), vo->name);
-			}
+			for (size_t v = 0; v < w->cast[c].nvoices; v++)
+				note_link(n, wi, w->cast[c].voices[v].person_id,
+					  w->cast[c].voices[v].name);
 		if (wi->npids)
 			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_str);
 	}
@@ -520,11 +526,7 @@ static void note_character(struct norm *n, const char *cid, const char *name, co
 		free(k);
 		return;
 	}
-	json_t *c = json_object_get(n->char_names, cid);
-	if (!c) {
-		c = json_object();
-		json_object_set_new(n->char_names, cid, c);
-	}
+	json_t *c = member(n->char_names, cid, json_object);
 	if (!json_object_get(c, k))
 		json_object_set_new(c, k, json_pack("{ssss}", "value", name, "url", url ? url : ""));
 	free(k);
@@ -1314,11 +1316,6 @@ static int part_init(struct norm *part, const struct norm *n, enum phase phase)
 	return (n->ov.n && !part->ov.v) ? -1 : 0;
 }
 
-static void json_add_count(json_t *to, const char *key, json_int_t by)
-{
-	bump(to, key, by);
-}
-
 /* Folds a finished block into n, and frees what the block owned. */
 static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 {
@@ -1343,9 +1340,9 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 	json_array_extend(n->review, part->review);
 	json_array_extend(n->conflicts, part->conflicts);
 	json_object_foreach(part->unmapped, k, v)
-		json_add_count(n->unmapped, k, json_integer_value(v));
+		bump(n->unmapped, k, json_integer_value(v));
 	json_object_foreach(part->role_counts, k, v)
-		json_add_count(n->role_counts, k, json_integer_value(v));
+		bump(n->role_counts, k, json_integer_value(v));
 	json_object_update(n->credited_in, part->credited_in);
 	json_object_foreach(part->char_names, k, v) {
 		json_t *have = json_object_get(n->char_names, k);
@@ -1356,14 +1353,10 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 	}
 	if (phase == PH_WORKS) {
 		json_object_foreach(part->forms, k, v) {
-			json_t *f = json_object_get(n->forms, k), *cnt;
+			json_t *f = member(n->forms, k, json_object), *cnt;
 			const char *form;
-			if (!f) {
-				f = json_object();
-				json_object_set_new(n->forms, k, f);
-			}
 			json_object_foreach(v, form, cnt)
-				json_add_count(f, form, json_integer_value(cnt));
+				bump(f, form, json_integer_value(cnt));
 		}
 		json_decref(part->forms);
 	}
