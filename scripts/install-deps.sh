@@ -19,6 +19,7 @@ libinih-dev
 libjansson-dev
 libyajl-dev
 libssl-dev
+libxxhash-dev
 sqlite3
 python3
 jq
