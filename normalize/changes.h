@@ -23,22 +23,25 @@ struct changes;
  * when memory runs out. */
 struct changes *changes_open(const char *prev_path, const char *format);
 
+/* A line hash: XXH3-128 in hex, with its NUL. */
+#define CHANGES_HASH_SIZE 33
+
 /* Notes one record of the new file: its identity (as changes_key gives
  * it), its line (without newline) and where it starts in the new file. */
 void changes_add(struct changes *c, const char *key, const char *line, size_t len,
 		 long offset);
 
-/* Compares what is left, reading changed records back from the new file
- * (new_fp, still open for writing, is flushed; new_path is its name).
- * Returns the report's "changes" object (new reference). */
 /* The same, for a line whose hash changes_line_hash gave (worker threads
  * hash their own lines). changes_wanted is false when there is no
  * previous run, and hashing is then not needed. */
-void changes_line_hash(const char *line, size_t len, char hash[65]);
+void changes_line_hash(const char *line, size_t len, char hash[CHANGES_HASH_SIZE]);
 bool changes_wanted(const struct changes *c);
 void changes_add_hashed(struct changes *c, const char *key, const char *hash, size_t len,
 			long offset);
 
+/* Compares what is left, reading changed records back from the new file
+ * (new_fp, still open for writing, is flushed; new_path is its name).
+ * Returns the report's "changes" object (new reference). */
 json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path);
 
 void changes_free(struct changes *c);
