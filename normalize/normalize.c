@@ -1264,9 +1264,12 @@ static json_t *build_report(struct norm *n, unsigned long works, unsigned long p
  * thread takes the next block and normalizes it into a copy of struct
  * norm whose shared parts (pages, name index, forms, overrides) are read
  * only and whose own parts (rule counts, report lists, the forms that
- * unlinked credits add, the overrides lines used) start empty. The blocks
- * are then merged in order, so the output and the report are the same
- * bytes as one thread would give, whatever the number of threads.
+ * unlinked credits add, the overrides lines used) start empty. A
+ * finished block is written and merged as soon as every block before it
+ * is (by whichever thread finished it, one at a time), so writing overlaps
+ * normalizing and a block's memory is freed early. Blocks are merged in
+ * order, so the output and the report are the same bytes as one thread
+ * would give, whatever the number of threads.
  */
 #define BLOCK 128
 
@@ -1274,11 +1277,19 @@ struct block {
 	struct norm part;
 	struct buf lines;        /* the block's records, each ending in '\n' */
 	char (*keys)[96];        /* "work:12-1" per record */
-	char (*hashes)[65];      /* each line's hash, when there is a previous run */
+	char (*hashes)[CHANGES_HASH_SIZE];      /* each line's hash, when there is a previous run */
 	size_t nrec;
+	bool done;               /* normalized (under batch.mu) */
 };
 
 enum phase { PH_WORKS, PH_PEOPLE };
+
+struct sink {
+	struct stage_writer w;
+	struct changes *chg;
+	long offset;
+	int rc;
+};
 
 struct batch {
 	struct norm *n;
@@ -1289,7 +1300,14 @@ struct batch {
 	struct block *blocks;
 	size_t nblocks;
 	atomic_size_t next;
+	struct sink *sink;
+	pthread_mutex_t mu;
+	size_t flushed;          /* blocks written and merged (under mu) */
+	bool flushing;           /* a thread is writing blocks (under mu) */
+	size_t written;          /* records written (by the flushing thread) */
 };
+
+static void flush_ready(struct batch *b, struct block *blk);
 
 static int part_init(struct norm *part, const struct norm *n, enum phase phase)
 {
@@ -1302,10 +1320,11 @@ static int part_init(struct norm *part, const struct norm *n, enum phase phase)
 	part->conflicts = json_array();
 	part->unmapped = json_object();
 	part->role_counts = json_object();
-	part->credited_in = json_object();
 	part->char_names = json_object();
-	if (phase == PH_WORKS)
+	if (phase == PH_WORKS) {
 		part->forms = json_object();   /* what unlinked credits add */
+		part->credited_in = json_object();
+	}
 	part->ov.v = n->ov.n ? malloc(n->ov.n * sizeof *n->ov.v) : NULL;
 	if (n->ov.n && part->ov.v) {
 		memcpy(part->ov.v, n->ov.v, n->ov.n * sizeof *n->ov.v);
@@ -1343,7 +1362,6 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 		bump(n->unmapped, k, json_integer_value(v));
 	json_object_foreach(part->role_counts, k, v)
 		bump(n->role_counts, k, json_integer_value(v));
-	json_object_update(n->credited_in, part->credited_in);
 	json_object_foreach(part->char_names, k, v) {
 		json_t *have = json_object_get(n->char_names, k);
 		if (!have)
@@ -1359,6 +1377,8 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 				bump(f, form, json_integer_value(cnt));
 		}
 		json_decref(part->forms);
+		json_object_update(n->credited_in, part->credited_in);
+		json_decref(part->credited_in);
 	}
 	for (size_t i = 0; i < n->ov.n; i++)
 		if (part->ov.v[i].used)
@@ -1369,7 +1389,6 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 	json_decref(part->conflicts);
 	json_decref(part->unmapped);
 	json_decref(part->role_counts);
-	json_decref(part->credited_in);
 	json_decref(part->char_names);
 	free(part->ov.v);
 }
@@ -1407,6 +1426,7 @@ static void *worker(void *arg)
 			yajl_gen_reset(g, NULL);
 		}
 		part->g = NULL;
+		flush_ready(b, blk);
 	}
 	json_decref(role_cache);
 	if (g)
@@ -1414,12 +1434,52 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-struct sink {
-	struct stage_writer w;
-	struct changes *chg;
-	long offset;
-	int rc;
-};
+/* Writes a finished block's records, notes them for the changes, merges
+ * its report parts into n and frees it. */
+static void flush_block(struct batch *b, struct block *blk)
+{
+	struct sink *s = b->sink;
+	const char *line = blk->lines.data;
+	for (size_t r = 0; r < blk->nrec && !s->rc; r++) {
+		const char *nl = memchr(line, '\n', blk->lines.len - (size_t)(line - blk->lines.data));
+		size_t len = (size_t)(nl - line);
+		if (stage_writer_put_line(&s->w, line, len))
+			s->rc = EXIT_OUTPUT;
+		else if (blk->hashes)
+			changes_add_hashed(s->chg, blk->keys[r], blk->hashes[r], len, s->offset);
+		else
+			changes_add(s->chg, blk->keys[r], line, len, s->offset);
+		s->offset += (long)len + 1;
+		line = nl + 1;
+		b->written++;
+	}
+	part_merge(b->n, &blk->part, b->phase);
+	buf_free(&blk->lines);
+	free(blk->keys);
+	free(blk->hashes);
+	blk->keys = NULL;
+	blk->hashes = NULL;
+}
+
+/* Marks blk normalized; then, unless another thread is at it, writes
+ * every block whose turn has come. */
+static void flush_ready(struct batch *b, struct block *blk)
+{
+	pthread_mutex_lock(&b->mu);
+	blk->done = true;
+	if (!b->flushing) {
+		b->flushing = true;
+		while (b->flushed < b->nblocks && b->blocks[b->flushed].done) {
+			struct block *f = &b->blocks[b->flushed];
+			pthread_mutex_unlock(&b->mu);
+			flush_block(b, f);
+			pthread_mutex_lock(&b->mu);
+			b->flushed++;
+		}
+		b->flushing = false;
+	}
+	pthread_mutex_unlock(&b->mu);
+}
 
 /* Normalizes `count` records of one phase on `threads` threads and
  * writes them in order. Returns the number written. */
@@ -1427,12 +1487,12 @@ static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const 
 			size_t count, int threads)
 {
 	struct batch b = { .n = n, .phase = phase, .ids = ids, .count = count,
-			   .hash = changes_wanted(s->chg) };
-	size_t written = 0;
+			   .hash = changes_wanted(s->chg), .sink = s };
 	b.nblocks = (count + BLOCK - 1) / BLOCK;
 	b.blocks = calloc(b.nblocks + 1, sizeof *b.blocks);
 	atomic_init(&b.next, 0);
-	if (!b.blocks) {
+	if (!b.blocks || pthread_mutex_init(&b.mu, NULL)) {
+		free(b.blocks);
 		s->rc = EXIT_FAIL;
 		return 0;
 	}
@@ -1452,31 +1512,17 @@ static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const 
 		worker(&b);
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
-	for (size_t i = 0; i < b.nblocks; i++) {
-		struct block *blk = &b.blocks[i];
-		const char *line = blk->lines.data;
-		for (size_t r = 0; r < blk->nrec && !s->rc; r++) {
-			const char *nl = strchr(line, '\n');
-			size_t len = (size_t)(nl - line);
-			if (stage_writer_put_line(&s->w, line, len))
-				s->rc = EXIT_OUTPUT;
-			else if (blk->hashes)
-				changes_add_hashed(s->chg, blk->keys[r], blk->hashes[r], len, s->offset);
-			else
-				changes_add(s->chg, blk->keys[r], line, len, s->offset);
-			s->offset += (long)len + 1;
-			line = nl + 1;
-			written++;
-		}
-		part_merge(n, &blk->part, phase);
-		buf_free(&blk->lines);
-		free(blk->keys);
-		free(blk->hashes);
+	/* Blocks left by a stop or a failure: merged and freed, not written. */
+	for (size_t i = b.flushed; i < b.nblocks; i++) {
+		if (!s->rc)
+			s->rc = stage_stop ? EXIT_INTERRUPTED : EXIT_FAIL;
+		flush_block(&b, &b.blocks[i]);
 	}
+	pthread_mutex_destroy(&b.mu);
 	free(b.blocks);
-	if (!s->rc && written != count)
+	if (!s->rc && b.written != count)
 		s->rc = stage_stop ? EXIT_INTERRUPTED : EXIT_FAIL;
-	return written;
+	return b.written;
 }
 
 /* ---- the run ---- */
