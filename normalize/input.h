@@ -70,7 +70,8 @@ struct in_page {
 struct input {
 	struct in_page *pages;   /* in file order */
 	size_t n;
-	struct arena *arena;     /* every string and array */
+	struct arena *arena;     /* arrays, and strings with escapes */
+	char *text;              /* the file; strings without escapes point into it */
 };
 
 /* Reads path (an animewiki-parsed file, versions 1..max_version) with
