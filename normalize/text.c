@@ -109,57 +109,87 @@ static char *clean_ascii(const char *s)
 	return out;
 }
 
+/* Appends code point c at out (room for 4 bytes); returns the new end. */
+static char *put_cp(char *out, utf8proc_int32_t c)
+{
+	return out + utf8proc_encode_char(c, (utf8proc_uint8_t *)out);
+}
+
 char *text_clean(const char *s)
 {
-	struct buf dec, out;
+	struct buf dec;
 	utf8proc_uint8_t *nfc = NULL;
-	bool space = false;
+	bool space = false, stable = true;
 
 	if (!s)
 		return NULL;
 	if (plain_ascii(s))
 		return clean_ascii(s);
+	/* Character references first (only when there is an '&'). */
 	buf_init(&dec, 0);
-	buf_init(&out, 0);
-	decode_entities(s, &dec);
+	if (strchr(s, '&')) {
+		decode_entities(s, &dec);
+		s = dec.data;
+	}
+	/* The result is never longer than s: references only shrink, blanks
+	 * only collapse, and a code point is written back in as many bytes. */
+	size_t len = strlen(s);
+	char *out = malloc(len + 1), *o = out;
+	if (!out) {
+		buf_free(&dec);
+		return NULL;
+	}
 	/* Blanks, zero-width characters and controls first, NFC last:
 	 * dropping one can bring a mark next to its letter ("e", U+200B,
 	 * U+0301), which NFC then composes. */
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)dec.data;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_int32_t c;
-	utf8proc_ssize_t n;
-	bool stable = true;
-	while ((n = utf8proc_iterate(p, -1, &c)) > 0 && c) {
+	utf8proc_ssize_t n = 1;
+	while (*p) {
+		if (*p < 0x80) {   /* ASCII: no call into utf8proc */
+			unsigned char a = *p++;
+			if (a == '\t' || a == '\n' || a == '\r' || a == '\f' || a == '\v' || a == ' ') {
+				space = o > out;
+				continue;
+			}
+			if (a < 0x20 || a == 0x7f)
+				continue;
+			if (space)
+				*o++ = ' ';
+			space = false;
+			*o++ = (char)a;
+			continue;
+		}
+		if ((n = utf8proc_iterate(p, -1, &c)) <= 0)
+			break;
 		p += n;
 		stable = stable && nfc_stable(c);
 		utf8proc_category_t cat = utf8proc_category(c);
 		if (zero_width(c))
 			continue;
-		if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-		    c == 0x85 || cat == UTF8PROC_CATEGORY_ZS ||
+		if (c == 0x85 || cat == UTF8PROC_CATEGORY_ZS ||
 		    cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP) {
-			space = out.len > 0;
+			space = o > out;
 			continue;
 		}
 		if (cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF)
 			continue;
 		if (space)
-			buf_addc(&out, ' ');
+			*o++ = ' ';
 		space = false;
-		add_cp(&out, c);
+		o = put_cp(o, c);
 	}
+	*o = '\0';
 	buf_free(&dec);
-	if (n >= 0 && stable) {
-		/* NFC would change nothing. */
-		return buf_detach(&out, NULL);
-	}
-	if (n < 0 || utf8proc_map((const utf8proc_uint8_t *)out.data, 0, &nfc,
-				  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
+	if (n > 0 && stable)
+		return out;   /* NFC would change nothing */
+	if (n <= 0 || utf8proc_map((const utf8proc_uint8_t *)out, 0, &nfc,
+				   UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
 		/* Not valid UTF-8 (parse guarantees it is; be safe anyway). */
-		buf_free(&out);
+		free(out);
 		return strdup("");
 	}
-	buf_free(&out);
+	free(out);
 	return (char *)nfc;
 }
 
