@@ -16,6 +16,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "worklock.h"
 
 volatile sig_atomic_t stage_stop;
 
@@ -176,8 +177,8 @@ int stage_main(const struct stage *st, int argc, char **argv)
 	struct stage_ctx ctx;
 	const char *config_arg = NULL;
 	char **sets = NULL, **pos = NULL;
-	int nsets = 0, npos = 0, verbosity = 0, rc = EXIT_OK;
-	bool dump = false, only_pos = false;
+	int nsets = 0, npos = 0, verbosity = 0, rc = EXIT_OK, lock = -1;
+	bool dump = false, only_pos = false, query = false;
 	struct sigaction sa;
 
 	log_init(st->name);
@@ -260,6 +261,9 @@ int stage_main(const struct stage *st, int argc, char **argv)
 				rc = EXIT_USAGE;
 				goto opts_done;
 			}
+			for (const char *const *q = st->query_opts; q && *q; q++)
+				if (!strcmp(*q, o->name))
+					query = true;
 			sopts[nsopts].name = o->name;
 			sopts[nsopts].arg = val;
 			nsopts++;
@@ -352,6 +356,21 @@ opts_done:
 		goto cleanup;
 	}
 
+	if (query)
+		ctx.no_summary = true;
+	else if (!st->no_work_dir) {
+		/* Held until the process ends, even when it is killed. */
+		lock = worklock_take(ctx.work_dir, &rc);
+		if (lock < 0)
+			goto cleanup;
+		/* Left by a run killed while it wrote them: nobody else
+		 * writes here while we hold the lock. */
+		int n = fs_remove_stale_tmp(ctx.work_dir);
+		if (n)
+			log_info("removed %d temporary file%s a stopped run left in '%s'",
+				 n, n == 1 ? "" : "s", ctx.work_dir);
+	}
+
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -369,6 +388,9 @@ opts_done:
 	}
 
 cleanup:
+	/* An inherited lock stays `pipeline`'s: it holds the same open file. */
+	if (lock >= 0)
+		close(lock);
 	json_decref(ctx.counts);
 	config_free(&ctx.cfg);
 	free(ctx.config_path);

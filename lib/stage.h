@@ -3,7 +3,10 @@
  * main). It parses the common options (--help, --version, --config, --set,
  * --verbose, --quiet, --dump-config), reads pipeline.conf, sets the log
  * level, installs the SIGINT/SIGTERM handlers, creates the work directory,
- * runs the stage and turns its result into an exit code (exitcode.h).
+ * takes the work directory's lock (worklock.h: a stage run by hand cannot
+ * overlap a run; one run by `pipeline` shares its lock), removes the
+ * temporary files a killed run left there (fsutil.h), runs the stage and
+ * turns its result into an exit code (exitcode.h).
  *
  * After the stage ran, WORK/<stage>-run.json records that run: its exit
  * code, start and end, wall and CPU seconds, and the counts the stage
@@ -55,6 +58,11 @@ struct stage {
 	int (*opt)(struct stage_ctx *ctx, const char *name, const char *arg);
 	/* Runs the stage; returns an exit_code. */
 	int (*run)(struct stage_ctx *ctx);
+	/* Names of the options (NULL-terminated, or NULL) that make the
+	 * program answer a question instead of running the stage (parse
+	 * --page, normalize --explain): it writes nothing in the work
+	 * directory, takes no lock, writes no WORK/<stage>-run.json. */
+	const char *const *query_opts;
 	bool positional;           /* accepts positional arguments */
 	bool no_work_dir;          /* does not need the work directory */
 	void *state;

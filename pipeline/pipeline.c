@@ -8,14 +8,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -27,6 +25,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "stage.h"
+#include "worklock.h"
 
 struct pipeline_opts {
 	int from, to;     /* indexes into pipeline_stages, inclusive */
@@ -88,79 +87,6 @@ static char *self_dir(void)
 		return strdup(".");
 	path[n] = '\0';
 	return strdup(dirname(path));
-}
-
-static long read_pid(int fd)
-{
-	char buf[32] = "";
-	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
-long lock_holder(const char *work_dir)
-{
-	char *path = fs_join(work_dir, "lock");
-	long pid = 0;
-	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-
-	free(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
-		flock(fd, LOCK_UN);
-	else if (errno == EWOULDBLOCK) {
-		pid = read_pid(fd);
-		if (pid <= 0)
-			pid = -1;  /* held, pid not written yet */
-	} else
-		pid = -1;
-	close(fd);
-	return pid;
-}
-
-/* Takes WORK/lock for this run and writes our pid into it. Returns its fd,
- * or -1 after logging, with the exit code in *rc. The fd is inherited by
- * the stages: a stage still finishing after its pipeline was killed keeps
- * the lock until it ends. */
-static int take_lock(const char *work_dir, int *rc)
-{
-	char *path = fs_join(work_dir, "lock");
-	int fd = open(path, O_RDWR | O_CREAT, 0666);
-	if (fd < 0) {
-		log_error("cannot open lock file '%s': %s", path, strerror(errno));
-		free(path);
-		*rc = EXIT_OUTPUT;
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		if (errno != EWOULDBLOCK) {
-			log_error("cannot lock '%s': %s", path, strerror(errno));
-			*rc = EXIT_OUTPUT;
-		} else {
-			long pid = read_pid(fd);
-			if (pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH)
-				log_error("the run of pid %ld has ended, but a stage it started "
-					  "still holds '%s' while it stops: try again in a moment",
-					  pid, path);
-			else if (pid > 0)
-				log_error("another run (pid %ld) holds '%s': not starting", pid, path);
-			else
-				log_error("another run holds '%s': not starting", path);
-			*rc = EXIT_BUSY;
-		}
-		close(fd);
-		free(path);
-		return -1;
-	}
-	char pid[32];
-	int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (pwrite(fd, pid, (size_t)len, 0) != len || ftruncate(fd, len))
-		log_warn("cannot write the pid into '%s': %s", path, strerror(errno));
-	free(path);
-	return fd;
 }
 
 static double mono_now(void)
@@ -310,9 +236,13 @@ static int pipeline_run(struct stage_ctx *ctx)
 		log_error("cannot create work directory '%s': %s", ctx->work_dir, strerror(errno));
 		return EXIT_OUTPUT;
 	}
-	lock = take_lock(ctx->work_dir, &rc);
+	lock = worklock_take(ctx->work_dir, &rc);
 	if (lock < 0)
 		return rc;
+	/* The stages share the lock: they inherit its open file. A stage
+	 * still finishing after its pipeline was killed keeps it until it
+	 * ends. */
+	worklock_export(lock);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;

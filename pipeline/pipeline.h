@@ -58,8 +58,4 @@ int pipeline_report(const char *work_dir);
 /* "fetch 12, stored 3" from a counts JSON object's text, into out. */
 void counts_text(const char *json, char *out, size_t size);
 
-/* The pid in WORK/lock when another process holds it, 0 when the lock is
- * free, -1 when it cannot be told. */
-long lock_holder(const char *work_dir);
-
 #endif

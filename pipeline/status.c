@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "stage.h"
+#include "worklock.h"
 
 /* Modification time of path in seconds (with its fraction), 0 if absent. */
 static double mtime_of(const char *path)
@@ -191,7 +192,7 @@ int pipeline_status(const struct config *cfg, const char *work_dir, int last)
 	char *overrides = config_path(cfg, "normalize", "overrides");
 	struct stage_state s[N_STAGES];
 	sqlite3 *db = NULL;
-	long holder = lock_holder(work_dir);
+	long holder = worklock_holder(work_dir);
 	char t1[32], t2[32];
 	int first_stale = -1;
 
