@@ -6,12 +6,15 @@
 #include "page_store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "exitcode.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -67,35 +70,78 @@ static sqlite3_stmt *stmt(struct page_store *ps, sqlite3_stmt **slot, const char
 
 #define BODY_GET "SELECT body FROM bodies WHERE sha256 = ?"
 
-int page_store_open(struct page_store **out, const char *work_dir, bool write)
+/* The exit code of a failed open: a full disk, an I/O error or a store
+ * that cannot be written is the storage's fault (EXIT_OUTPUT; opening for
+ * reading writes the WAL index, pages.db-shm); a store that is not there,
+ * cannot be read or is not a page store is the input's (EXIT_INPUT). */
+static int open_failure(struct page_store *ps, bool write)
+{
+	int e = ps->db ? sqlite3_errcode(ps->db) : SQLITE_CANTOPEN;
+
+	if (write)
+		return EXIT_OUTPUT;
+	switch (e) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+		return EXIT_OUTPUT;
+	case SQLITE_CANTOPEN: {
+		/* The store itself readable: the WAL files could not be made. */
+		int fd = open(ps->db_path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			return EXIT_OUTPUT;
+		}
+		return EXIT_INPUT;
+	}
+	default:
+		return EXIT_INPUT;
+	}
+}
+
+static int open_error(struct page_store *ps, bool write, const char *what)
+{
+	int rc = open_failure(ps, write);
+	const char *msg = ps->db ? sqlite3_errmsg(ps->db) : "out of memory";
+
+	if (rc == EXIT_OUTPUT && !write)
+		log_error("page store '%s': cannot open it for reading: %s (a full disk or "
+			  "a directory it cannot write in?)", ps->db_path, msg);
+	else
+		log_error("page store '%s': %s: %s", ps->db_path, what, msg);
+	return rc;
+}
+
+int page_store_open_rc(struct page_store **out, const char *work_dir, bool write)
 {
 	struct page_store *ps = calloc(1, sizeof *ps);
 	int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 	char *err = NULL;
+	int rc;
 
 	*out = NULL;
 	if (!ps)
-		return -1;
+		return EXIT_FAIL;
 	ps->dir = strdup(work_dir);
 	ps->db_path = fs_join(work_dir, "pages.db");
 	if (!ps->dir || !ps->db_path) {
 		page_store_close(ps);
-		return -1;
+		return EXIT_FAIL;
 	}
 	if (!write && !fs_exists(ps->db_path)) {
 		log_error("no page store at '%s': run fetch first", ps->db_path);
 		page_store_close(ps);
-		return -1;
+		return EXIT_INPUT;
 	}
 	if (write && fs_mkdir_p(work_dir)) {
 		log_error("cannot create '%s': %s", work_dir, strerror(errno));
 		page_store_close(ps);
-		return -1;
+		return EXIT_OUTPUT;
 	}
 	if (sqlite3_open_v2(ps->db_path, &ps->db, flags, NULL) != SQLITE_OK) {
-		db_err(ps, "cannot open");
+		rc = open_error(ps, write, "cannot open");
 		page_store_close(ps);
-		return -1;
+		return rc;
 	}
 	sqlite3_busy_timeout(ps->db, 10000);
 	if (write) {
@@ -106,7 +152,7 @@ int page_store_open(struct page_store **out, const char *work_dir, bool write)
 			log_error("page store '%s': %s", ps->db_path, err ? err : "?");
 			sqlite3_free(err);
 			page_store_close(ps);
-			return -1;
+			return EXIT_OUTPUT;
 		}
 		/* Columns added after version 1 of the store; errors mean "exists". */
 		sqlite3_exec(ps->db, "ALTER TABLE pages ADD COLUMN lastmod TEXT", NULL, NULL, NULL);
@@ -116,14 +162,19 @@ int page_store_open(struct page_store **out, const char *work_dir, bool write)
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(ps->db, "SELECT 1 FROM pages LIMIT 1", -1, &st, NULL)
 		    != SQLITE_OK) {
-			db_err(ps, "not a page store");
+			rc = open_error(ps, write, "not a page store");
 			page_store_close(ps);
-			return -1;
+			return rc;
 		}
 		sqlite3_finalize(st);
 	}
 	*out = ps;
-	return 0;
+	return EXIT_OK;
+}
+
+int page_store_open(struct page_store **out, const char *work_dir, bool write)
+{
+	return page_store_open_rc(out, work_dir, write) ? -1 : 0;
 }
 
 void page_store_close(struct page_store *ps)

@@ -50,6 +50,13 @@ struct page_meta {
 /* Opens (creating when write) the store in work_dir. Returns 0, or -1
  * after logging a message naming the file. */
 int page_store_open(struct page_store **ps, const char *work_dir, bool write);
+
+/* The same, returning the exit code (exitcode.h) for the failure: 0;
+ * EXIT_INPUT for a store that is missing, unreadable or not a page store;
+ * EXIT_OUTPUT for a full disk or an I/O error (a read-only open writes
+ * pages.db-shm) and for any failure to open for writing; EXIT_FAIL for
+ * out of memory. */
+int page_store_open_rc(struct page_store **ps, const char *work_dir, bool write);
 void page_store_close(struct page_store *ps);
 
 /* The SQLite handle, for stages that keep tables of their own in the
