@@ -472,7 +472,11 @@ void config_dump(const struct config *c, void *out)
 			sec = config_keys[i].section;
 			fprintf(fp, "%s[%s]\n", i ? "\n" : "", sec);
 		}
-		fprintf(fp, "%s = %s    ; %s\n", config_keys[i].name,
-			c->values[i].value, c->values[i].origin);
+		/* inih reads " ;" as the start of a comment: a value that
+		 * starts with ';' follows the '=' without a blank, so that the
+		 * dump read back as a config gives the same value. */
+		const char *v = c->values[i].value;
+		fprintf(fp, "%s =%s%s    ; %s\n", config_keys[i].name,
+			*v == ';' ? "" : " ", v, c->values[i].origin);
 	}
 }
