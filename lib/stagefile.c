@@ -1,10 +1,11 @@
 /*
  * stagefile: JSON Lines stage files with a versioned header. See stagefile.h.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L   /* and the Makefile's _GNU_SOURCE: sync_file_range */
 #include "stagefile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,29 @@ int stage_writer_open(struct stage_writer *w, const char *path,
 	return rc;
 }
 
+/* Every WRITEBACK bytes, the kernel is asked to start writing what came
+ * before to disk, so that the fsync of the commit finds little left to do
+ * (a stage file is tens of megabytes: waiting for all of it at the end
+ * took 85 ms of the normalize stage's second). Advice only: any failure
+ * is the commit's to report. */
+#define WRITEBACK (8u << 20)
+
+static void wrote(struct stage_writer *w, size_t n)
+{
+	w->bytes += n;
+	if (w->bytes < WRITEBACK)
+		return;
+	off_t from = w->written;
+	w->written += (off_t)w->bytes;
+	w->bytes = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (fflush(w->af.fp) == 0)
+		sync_file_range(fileno(w->af.fp), from, w->written - from, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)from;
+#endif
+}
+
 static int add_piece(const char *piece, size_t len, void *data)
 {
 	return buf_add(data, piece, len) ? -1 : 0;
@@ -56,6 +80,7 @@ int stage_writer_put(struct stage_writer *w, json_t *rec)
 		return -1;
 	}
 	w->records++;
+	wrote(w, w->line.len + 1);
 	return 0;
 }
 
@@ -72,6 +97,7 @@ int stage_writer_put_line(struct stage_writer *w, const char *line, size_t len)
 		return -1;
 	}
 	w->records++;
+	wrote(w, len + 1);
 	return 0;
 }
 

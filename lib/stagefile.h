@@ -21,6 +21,8 @@ struct stage_writer {
 	struct atomic_file af;
 	unsigned long records;
 	struct buf line;    /* the record being written */
+	size_t bytes;       /* written since the last writeback was started */
+	off_t written;      /* bytes written in all */
 };
 
 /* Creates path's temporary file and writes the header: format, version,
