@@ -6,6 +6,8 @@
 #include "report.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -888,32 +890,83 @@ static void write_text(const json_t *rep, struct buf *t)
 #undef LIST
 }
 
+/* One of the four report files, written by its own thread. */
+struct report_job {
+	const json_t *rep;
+	char *path;
+	int (*write)(const json_t *rep, const char *path);
+	int err;                 /* errno of a failure, else 0 */
+	pthread_t tid;
+	bool started;
+};
+
+static int write_json_file(const json_t *rep, const char *path)
+{
+	char *js = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	int rc = !js || fs_write_atomic(path, js, strlen(js), true) ? -1 : 0;
+	free(js);
+	return rc;
+}
+
+static int write_buf_file(const json_t *rep, const char *path,
+			  void (*fill)(const json_t *rep, struct buf *b))
+{
+	struct buf b;
+	buf_init(&b, 0);
+	fill(rep, &b);
+	int rc = fs_write_atomic(path, b.data, b.len, true) ? -1 : 0;
+	buf_free(&b);
+	return rc;
+}
+
+static int write_tsv_file(const json_t *rep, const char *path)
+{
+	return write_buf_file(rep, path, write_tsv);
+}
+
+static int write_text_file(const json_t *rep, const char *path)
+{
+	return write_buf_file(rep, path, write_text);
+}
+
+static void *report_job_run(void *arg)
+{
+	struct report_job *j = arg;
+	errno = 0;
+	if (j->write(j->rep, j->path))
+		j->err = errno ? errno : EIO;
+	return NULL;
+}
+
 int report_write(const json_t *rep, const char *work_dir)
 {
-	char *pj = fs_join(work_dir, "report.json"), *pt = fs_join(work_dir, "report.txt");
-	char *ph = fs_join(work_dir, "report.html"), *ps = fs_join(work_dir, "report.tsv");
-	struct buf t, s;
-	int rc = 0;
+	/* The four files are independent readings of rep: written at once. */
+	struct report_job jobs[] = {
+		{ rep, fs_join(work_dir, "report.json"), write_json_file, 0, 0, false },
+		{ rep, fs_join(work_dir, "report.tsv"), write_tsv_file, 0, 0, false },
+		{ rep, fs_join(work_dir, "report.txt"), write_text_file, 0, 0, false },
+		{ rep, fs_join(work_dir, "report.html"), write_html, 0, 0, false },
+	};
+	const size_t njobs = sizeof jobs / sizeof *jobs;
+	const char *ph = jobs[3].path;
 	const char *failed = NULL;
+	int rc = 0, err = 0;
 
-	char *js = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	if (!js || fs_write_atomic(pj, js, strlen(js), true))
-		failed = pj;
-	free(js);
-	buf_init(&s, 0);
-	write_tsv(rep, &s);
-	if (!failed && fs_write_atomic(ps, s.data, s.len, true))
-		failed = ps;
-	buf_free(&s);
-	buf_init(&t, 0);
-	write_text(rep, &t);
-	if (!failed && fs_write_atomic(pt, t.data, t.len, true))
-		failed = pt;
-	buf_free(&t);
-	if (!failed && write_html(rep, ph))
-		failed = ph;
+	for (size_t i = 1; i < njobs; i++)
+		jobs[i].started = !pthread_create(&jobs[i].tid, NULL, report_job_run, &jobs[i]);
+	for (size_t i = 0; i < njobs; i++)
+		if (!jobs[i].started)
+			report_job_run(&jobs[i]);
+	for (size_t i = 1; i < njobs; i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].tid, NULL);
+	for (size_t i = 0; i < njobs && !failed; i++)
+		if (jobs[i].err) {
+			failed = jobs[i].path;
+			err = jobs[i].err;
+		}
 	if (failed) {
-		log_error("cannot write '%s': %s", failed, strerror(errno));
+		log_error("cannot write '%s': %s", failed, strerror(err));
 		rc = -1;
 	} else {
 		struct buf sum;
@@ -927,9 +980,7 @@ int report_write(const json_t *rep, const char *work_dir)
 		buf_free(&sum);
 		log_info("report: %s (also report.json, report.tsv, report.txt)", ph);
 	}
-	free(pj);
-	free(pt);
-	free(ph);
-	free(ps);
+	for (size_t i = 0; i < njobs; i++)
+		free(jobs[i].path);
 	return rc;
 }
