@@ -23,6 +23,7 @@ struct stage_writer {
 	struct buf line;    /* the record being written */
 	size_t bytes;       /* written since the last writeback was started */
 	off_t written;      /* bytes written in all */
+	char *iobuf;        /* the stream's buffer */
 };
 
 /* Creates path's temporary file and writes the header: format, version,

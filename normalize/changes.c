@@ -27,6 +27,7 @@ struct changes {
 	char *prev_path;
 	json_t *prev_lines;      /* line hash -> offset in prev, until matched */
 	struct pending *fresh;   /* new lines whose hash prev lacks */
+	char *iobuf;             /* prev's stream buffer */
 	size_t nfresh, afresh;
 };
 
@@ -73,6 +74,8 @@ struct changes *changes_open(const char *prev_path, const char *format)
 		return NULL;
 	c->prev_path = strdup(prev_path);
 	c->prev = fopen(prev_path, "r");
+	if (c->prev && (c->iobuf = malloc(1u << 20)))   /* read in 1 MB, not 4 kB */
+		setvbuf(c->prev, c->iobuf, _IOFBF, 1u << 20);
 	if (!c->prev) {
 		if (errno != ENOENT)
 			log_warn("cannot read the previous '%s' (%s): changes since the "
@@ -363,6 +366,7 @@ void changes_free(struct changes *c)
 		return;
 	if (c->prev)
 		fclose(c->prev);
+	free(c->iobuf);
 	json_decref(c->prev_lines);
 	free(c->fresh);
 	free(c->prev_path);
