@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1716,6 +1717,12 @@ static int normalize_run(struct stage_ctx *ctx)
 	bool writing = false;
 
 	double t_phase = now_s(), c_phase = cpu_s();
+	/* Memory is taken once and kept: glibc would otherwise hand freed
+	 * memory back to the kernel and fault it in again, and grow each
+	 * thread's heap a few pages at a time (thousands of mprotect calls). */
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	memset(&n, 0, sizeof n);
 	memset(&s, 0, sizeof s);
 	xmlInitParser();
