@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <xxhash.h>
 #include <yajl/yajl_gen.h>
 
 #include "changes.h"
@@ -314,30 +315,29 @@ static const char *resolve(struct norm *n, const char *pid)
 	return to;
 }
 
-/* Indexes pid under name key k (freed here). */
-static void index_key(struct norm *n, char *k, const char *pid)
+/* Indexes pid under name key k in index and shared (see struct norm). */
+static void index_key(json_t *index, json_t *shared, const char *k, const char *pid)
 {
-	if (k && *k) {
-		const char *have = json_str(n->name_index, k);
-		if (!have) {
-			json_object_set_new(n->name_index, k, json_string(pid));
-		} else if (strcmp(have, pid)) {
-			json_t *sh = json_object_get(n->name_shared, k), *v;
-			size_t i;
-			bool known = false;
-			if (!sh) {
-				sh = json_array();
-				json_array_append_new(sh, json_string(have));
-				json_object_set_new(n->name_shared, k, sh);
-			}
-			json_array_foreach(sh, i, v)
-				if (!strcmp(json_string_value(v), pid))
-					known = true;
-			if (!known)
-				json_array_append_new(sh, json_string(pid));
+	if (!k || !*k)
+		return;
+	const char *have = json_str(index, k);
+	if (!have) {
+		json_object_set_new(index, k, json_string(pid));
+	} else if (strcmp(have, pid)) {
+		json_t *sh = json_object_get(shared, k), *v;
+		size_t i;
+		bool known = false;
+		if (!sh) {
+			sh = json_array();
+			json_array_append_new(sh, json_string(have));
+			json_object_set_new(shared, k, sh);
 		}
+		json_array_foreach(sh, i, v)
+			if (!strcmp(json_string_value(v), pid))
+				known = true;
+		if (!known)
+			json_array_append_new(sh, json_string(pid));
 	}
-	free(k);
 }
 
 /* The merges of the overrides file, as a map from each merged id to the
@@ -358,45 +358,6 @@ static void build_redirects(struct norm *n)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* name_display or name_key of in[0..n) into out, on `threads` threads
- * (a NULL in gives a NULL out). */
-struct pmap {
-	const char **in;
-	char **out;
-	size_t n;
-	char *(*fn)(const char *);
-	atomic_size_t next;
-};
-
-static void *pmap_worker(void *arg)
-{
-	struct pmap *m = arg;
-	size_t from;
-	while ((from = atomic_fetch_add(&m->next, 1024)) < m->n) {
-		size_t to = from + 1024 < m->n ? from + 1024 : m->n;
-		for (size_t i = from; i < to; i++)
-			m->out[i] = m->in[i] ? m->fn(m->in[i]) : NULL;
-	}
-	return NULL;
-}
-
-static void parallel_map(const char **in, char **out, size_t n, char *(*fn)(const char *),
-			 int threads)
-{
-	struct pmap m = { .in = in, .out = out, .n = n, .fn = fn };
-	pthread_t tid[16];
-	int started = 0;
-	atomic_init(&m.next, 0);
-	for (int t = 1; t < threads && t < 16 && n > 4096; t++) {
-		if (pthread_create(&tid[started], NULL, pmap_worker, &m))
-			break;
-		started++;
-	}
-	pmap_worker(&m);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
 }
 
 /* A growable list of (string, person id) pairs. */
@@ -437,13 +398,93 @@ static void note_link(struct norm *n, struct idx *wi, const char *pid, const cha
 		pairs_add(links, name, to);
 }
 
+/*
+ * The forms and the name index are filled by shards, one thread each: a
+ * shard takes the person ids (for the forms) or the name keys (for the
+ * index) whose hash falls in it, in the order of the links or names, so
+ * each id's or key's entries come out as one thread would make them. The
+ * shards are then joined: the forms in the order each id was first seen.
+ */
+static int shard_of(const char *s, int nshards)
+{
+	return (int)(XXH3_64bits(s, strlen(s)) % (unsigned)nshards);
+}
+
+struct shard {
+	const struct pairs *list;
+	int i, count;
+	json_t *a, *b;           /* forms: a (b unused); index: a index, b shared */
+	size_t *first;           /* forms: each id's first link, in order */
+	const char **ids;
+	size_t nfirst;
+	const char **keys;       /* index: the names' keys */
+};
+
+static void *forms_shard(void *arg)
+{
+	struct shard *sh = arg;
+	const struct pairs *l = sh->list;
+	for (size_t i = 0; i < l->n; i++) {
+		if (sh->count > 1 && shard_of(l->pid[i], sh->count) != sh->i)
+			continue;
+		char *d = name_display(l->str[i]);
+		if (d && *d) {
+			json_t *f = json_object_get(sh->a, l->pid[i]);
+			if (!f) {
+				f = json_object();
+				json_object_set_new(sh->a, l->pid[i], f);
+				sh->first[sh->nfirst] = i;
+				sh->ids[sh->nfirst++] = l->pid[i];
+			}
+			bump(f, d, 1);
+		}
+		free(d);
+	}
+	return NULL;
+}
+
+static void *keys_shard(void *arg)
+{
+	struct shard *sh = arg;
+	const struct pairs *l = sh->list;
+	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
+		sh->keys[i] = l->str[i] ? name_key(l->str[i]) : NULL;
+	return NULL;
+}
+
+static void *index_shard(void *arg)
+{
+	struct shard *sh = arg;
+	const struct pairs *l = sh->list;
+	for (size_t i = 0; i < l->n; i++)
+		if (sh->keys[i] && *sh->keys[i] &&
+		    (sh->count == 1 || shard_of(sh->keys[i], sh->count) == sh->i))
+			index_key(sh->a, sh->b, sh->keys[i], l->pid[i]);
+	return NULL;
+}
+
+/* Runs fn on shards[0..count) (count - 1 of them on new threads). */
+static void run_shards(struct shard *shards, int count, void *(*fn)(void *))
+{
+	pthread_t tid[16];
+	bool started[16] = { false };
+	for (int t = 1; t < count; t++)
+		started[t] = pthread_create(&tid[t], NULL, fn, &shards[t]) == 0;
+	fn(&shards[0]);
+	for (int t = 1; t < count; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			fn(&shards[t]);
+	}
+}
+
 /* The credited forms of every linked person, and the name index of every
- * site person (their pages' names and credited forms). The names' display
- * forms and keys, the costly part, are made on all threads first; the
- * maps are then filled in the one order a single thread would. */
+ * site person (their pages' names and credited forms). */
 static void collect_forms(struct norm *n, int threads)
 {
 	struct pairs links = { 0 }, names = { 0 };
+	struct shard sh[16];
 	for (size_t i = 0; i < n->nworks; i++) {
 		struct idx *wi = &n->works[i];
 		const struct in_page *w = wi->pg;
@@ -460,15 +501,37 @@ static void collect_forms(struct norm *n, int threads)
 		if (wi->npids)
 			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_str);
 	}
-	char **disp = calloc(links.n + 1, sizeof *disp);
-	if (disp)
-		parallel_map(links.str, disp, links.n, name_display, threads);
-	for (size_t i = 0; i < links.n && disp; i++) {
-		if (disp[i] && *disp[i])
-			bump(member(n->forms, links.pid[i], json_object), disp[i], 1);
-		free(disp[i]);
+
+	/* The forms, by shard; joined in the order ids were first seen. */
+	int count = links.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	for (int t = 0; t < count; t++) {
+		sh[t] = (struct shard){ .list = &links, .i = t, .count = count, .a = json_object() };
+		sh[t].first = malloc((links.n + 1) * sizeof *sh[t].first);
+		sh[t].ids = malloc((links.n + 1) * sizeof *sh[t].ids);
+		if (!sh[t].first || !sh[t].ids)
+			count = 0;   /* out of memory: no forms */
 	}
-	free(disp);
+	if (count)
+		run_shards(sh, count, forms_shard);
+	size_t at[16] = { 0 };
+	for (;;) {
+		int best = -1;
+		for (int t = 0; t < count; t++)
+			if (at[t] < sh[t].nfirst &&
+			    (best < 0 || sh[t].first[at[t]] < sh[best].first[at[best]]))
+				best = t;
+		if (best < 0)
+			break;
+		const char *id = sh[best].ids[at[best]++];
+		json_object_set_nocheck(n->forms, id, json_object_get(sh[best].a, id));
+	}
+	for (int t = 0; t < (count ? count : 1); t++) {
+		json_decref(sh[t].a);
+		free(sh[t].first);
+		free(sh[t].ids);
+	}
+
+	/* The name index: the keys on all threads, then by shard. */
 	for (size_t i = 0; i < n->npeople; i++) {
 		const struct in_page *p = n->people[i].pg;
 		const char *pid = resolve(n, n->people[i].id);
@@ -486,11 +549,23 @@ static void collect_forms(struct norm *n, int threads)
 		json_object_foreach(f, form, cnt)
 			pairs_add(&names, form, id);
 	}
-	char **keys = calloc(names.n + 1, sizeof *keys);
-	if (keys)
-		parallel_map(names.str, keys, names.n, name_key, threads);
+	const char **keys = calloc(names.n + 1, sizeof *keys);
+	count = !keys ? 0 : names.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	for (int t = 0; t < count; t++)
+		sh[t] = (struct shard){ .list = &names, .i = t, .count = count, .keys = keys,
+					.a = json_object(), .b = json_object() };
+	if (count) {
+		run_shards(sh, count, keys_shard);
+		run_shards(sh, count, index_shard);
+	}
+	for (int t = 0; t < count; t++) {
+		json_object_update(n->name_index, sh[t].a);
+		json_object_update(n->name_shared, sh[t].b);
+		json_decref(sh[t].a);
+		json_decref(sh[t].b);
+	}
 	for (size_t i = 0; i < names.n && keys; i++)
-		index_key(n, keys[i], names.pid[i]);
+		free((char *)keys[i]);
 	free(keys);
 	free(links.str);
 	free(links.pid);
@@ -1855,6 +1930,7 @@ static int normalize_run(struct stage_ctx *ctx)
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
+	PHASE("commit");
 	log_info("normalized %lu works, %lu people, %lu gone, %lu merged away into '%s'",
 		 nw, np, ng, nm, out);
 	stage_count(ctx, "works", nw); stage_count(ctx, "people", np); stage_count(ctx, "credits", ncred); stage_count(ctx, "gone", ng);
@@ -1864,6 +1940,7 @@ static int normalize_run(struct stage_ctx *ctx)
 			log_warn("%s:%u: this override decided nothing (no such person, name "
 				 "or pair in this run)", n.ov.path, n.ov.v[i].line);
 	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, changes);
+	PHASE("candidates");
 	if (report_write(rep, ctx->work_dir))
 		rc = EXIT_OUTPUT;
 	json_decref(rep);
