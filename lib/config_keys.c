@@ -67,6 +67,8 @@ const struct cfg_key config_keys[] = {
 	  "role mapping file (role text, tab, role name)" },
 	{ "normalize", "overrides", CFG_PATH, "normalize/overrides.txt", NOLIM, NULL,
 	  "the user's merge, separate and name decisions about people" },
+	{ "normalize", "jobs", CFG_INT, "0", 0, 64, NULL,
+	  "threads that normalize records (0: one per processor); the output is the same" },
 
 	{ "load", "database", CFG_PATH, "anime.db", NOLIM, NULL,
 	  "the SQLite database file" },

@@ -1826,7 +1826,9 @@ static int normalize_run(struct stage_ctx *ctx)
 		goto cleanup;
 	}
 	build_redirects(&n);
-	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	long jobs = config_int(&ctx->cfg, "normalize", "jobs");
+	if (jobs <= 0)
+		jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = jobs > 0 ? (int)(jobs < 16 ? jobs : 16) : 1;
 	if (input_read(&n.in, in, "animewiki-parsed", 2, threads)) {
 		rc = EXIT_INPUT;

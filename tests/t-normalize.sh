@@ -192,6 +192,68 @@ check_grep "naming it truncated" "parsed.jsonl:4: truncated record" "$TEST_TMP/e
 check "the previous normalized.jsonl is intact" "" "$(cmp "$TEST_TMP/n2.jsonl" "$W/normalized.jsonl" 2>&1)"
 cp "$TEST_TMP/parsed.good" "$W/parsed.jsonl"
 
+# --- the same bytes on one thread as on several: a larger input, made
+# from the fixture's records (800 works, 10,400 credits, 1,000 people
+# with a page and 100 without, whose names collide), so
+# that records go in many blocks and the forms and the name index in
+# several shards
+BIG=$TEST_TMP/big
+mkdir -p "$BIG"
+$PY - "$D/parsed.jsonl" "$BIG/parsed.jsonl" <<'EOF_PY'
+import json, sys
+src, dst = sys.argv[1], sys.argv[2]
+lines = open(src, encoding="utf-8").read().splitlines()
+header, recs = lines[0], [json.loads(l) for l in lines[1:]]
+work = next(r for r in recs if r["kind"] == "work" and r["work"]["credits"])
+person = next(r for r in recs if r["kind"] == "person")
+roles = ["Director", "Screenplay", "Music", "Key Animation", "Director / Storyboard", "Catering"]
+forms = ["Taro Yamada%d", "YAMADA Taro%d", "Tarō Yamada%d", "Taro  Yamada%d"]
+out = [header]
+for p in range(1000):
+    r = json.loads(json.dumps(person))
+    pid = "26-%d" % (5000 + p)
+    r.update(key=pid, entity_id=pid, url="http://wiki.test/p%d/%s/" % (p, pid))
+    r["person"]["title"] = "Tarō Yamada%d" % (p % 900)   # some share a name
+    r["person"]["aliases"] = ["Yamada Taro%d" % p]
+    r["person"]["credits"] = [{"work_id": "12-%d" % (5000 + p), "title": "W", "role": "Director", "year": "2001"}]
+    out.append(json.dumps(r, ensure_ascii=False))
+for w in range(800):
+    r = json.loads(json.dumps(work))
+    wid = "12-%d" % (5000 + w)
+    r.update(key=wid, entity_id=wid, url="http://wiki.test/w%d/%s/" % (w, wid))
+    r["work"]["title"] = "Work %d" % w
+    credits = []
+    for c in range(13):
+        k = (w * 7 + c * 13) % 1100
+        linked = c % 5 != 4
+        # 26-6000 and up have no page, and share their names by twos
+        name = forms[(w + c) % 4] % (k % 900) if k < 1000 else "Jiro Sato%d" % (k % 50)
+        credits.append({"person_id": "26-%d" % (5000 + k) if linked else None,
+                        "name": name,
+                        "role": roles[(w + c) % len(roles)], "note": None})
+    r["work"]["credits"] = credits
+    out.append(json.dumps(r, ensure_ascii=False))
+open(dst, "w", encoding="utf-8").write("\n".join(out) + "\n")
+EOF_PY
+for j in 1 2 3; do
+	"$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv" \
+		--set normalize.jobs=$j 2>"$TEST_TMP/big-err$j"
+	echo "rc=$?" >>"$TEST_TMP/big-err$j"
+	rm -f "$BIG/normalized.jsonl.prev"
+	for f in normalized.jsonl report.json report.tsv; do cp "$BIG/$f" "$TEST_TMP/big-$j-$f"; done
+	rm -f "$BIG/normalized.jsonl"   # each run from no previous run
+done
+check_grep "the larger input normalizes (1 thread)" "rc=0" "$TEST_TMP/big-err1"
+# 10,400 credit cells, of which 1,733 name two roles ("Director / Storyboard")
+check "it has 800 works and 12,133 credits" "800 12133" \
+	"$($PY -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).read().splitlines()[1:]]; w=[x for x in r if x["type"]=="work"]; print(len(w), sum(len(x["credits"]) for x in w))' "$TEST_TMP/big-1-normalized.jsonl")"
+for j in 2 3; do
+	for f in normalized.jsonl report.json report.tsv; do
+		check "$f on $j threads: the same bytes as on one" "" \
+			"$(cmp "$TEST_TMP/big-1-$f" "$TEST_TMP/big-$j-$f" 2>&1)"
+	done
+done
+
 # --- --explain
 check "--explain name gives the key" "key:      koji morimoto" \
 	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
