@@ -2089,7 +2089,8 @@ int main(int argc, char **argv)
 		.description =
 			"Reads WORK/parsed.jsonl and writes WORK/normalized.jsonl (one record\n"
 			"per work, person and gone entity, in id order) and the normalization\n"
-			"report WORK/report.txt and WORK/report.json.",
+			"report: WORK/report.html (one page that opens from disk), with the\n"
+			"same data in report.json and report.tsv, and a digest in report.txt.",
 		.opts = opts,
 		.opt = normalize_opt,
 		.run = normalize_main,
