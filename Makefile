@@ -5,6 +5,8 @@
 #                   on the bundled sample wiki
 #   make check      build and run every test
 #   make check-asan the same, built with AddressSanitizer and UBSan
+#   make soak       the long reliability tests: faults over 20 seeds, 20 kill
+#                   points per stage, valgrind (tests/soak.sh; ~30 minutes)
 #   make install    install under $(PREFIX) (default /usr/local), honours DESTDIR:
 #                   programs, configuration, site profile, mapping files, man
 #                   pages, README, systemd units, crontab line (see "Install")
@@ -52,7 +54,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 PROGS := $(BIN)/fetch $(BIN)/parse $(BIN)/normalize $(BIN)/load $(BIN)/pipeline
 
-.PHONY: all demo check check-asan test unit deps clean install uninstall man
+.PHONY: all demo check check-asan soak test unit deps clean install uninstall man
 all: $(PROGS)
 
 $(B)/lib/%.o: lib/%.c
@@ -119,6 +121,9 @@ check: all $(UNIT_BIN)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 check-asan:
 	$(MAKE) B=build/asan BIN=build/asan/bin CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check
+
+soak: all
+	B=$(B) BIN=$(BIN) tests/soak.sh
 
 test: check
 
