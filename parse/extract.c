@@ -817,6 +817,9 @@ static void remove_nodes(struct extractor *x, xmlNodePtr root)
 	if (!o)
 		return;
 	xmlNodeSetPtr ns = o->nodesetval;
+	/* The class index names nodes about to be freed: emptied first, while
+	 * they are alive (freeing its node sets reads each node's type). */
+	class_index_reset(x->ci);
 	for (int i = 0; i < ns->nodeNr; i++) {
 		xmlNodePtr n = ns->nodeTab[i];
 		if (n->type == XML_ATTRIBUTE_NODE || n->type == XML_NAMESPACE_DECL ||
@@ -830,7 +833,6 @@ static void remove_nodes(struct extractor *x, xmlNodePtr root)
 			xmlFreeNode(ns->nodeTab[i]);
 	ns->nodeNr = 0;
 	xmlXPathFreeObject(o);
-	class_index_reset(x->ci);   /* it names freed nodes */
 }
 
 static enum pkind pkind_of(enum entity_kind k)
