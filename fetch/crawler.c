@@ -37,8 +37,12 @@
 
 /* Frontier states. An entry being fetched stays F_QUEUED in the store
  * until it is done (see frontier_next); 1 was "active" in stores written
- * by earlier versions, and a resumed crawl turns it back into 0. */
-enum { F_QUEUED = 0, F_DONE = 2 };
+ * by earlier versions, and a resumed crawl turns it back into 0. F_SKIP
+ * is a page done without a request, decided at the start of the run
+ * (its sitemap lastmod did not change, or it was gone when last asked):
+ * it is kept in memory only, as the start of a resumed run decides it
+ * again from the same store. */
+enum { F_QUEUED = 0, F_DONE = 2, F_SKIP = 3 };
 
 struct job {
 	char *key;
@@ -60,18 +64,28 @@ struct job {
 	struct job *next;
 };
 
-/* The keys this run has put in the frontier: most links lead to pages
- * already queued, and a lookup here is much cheaper than the INSERT that
- * would find out. Open addressing, FNV-1a; each slot keeps its key's
- * hash, so that a probe rarely compares strings. */
+/* Sets of keys, each with a value: what the crawl knows of a page (see
+ * K_QUEUED): most links lead to pages already queued, and a lookup here
+ * is much cheaper than the INSERT that would find out. Open addressing,
+ * FNV-1a; each slot keeps its key's hash, so that a probe rarely
+ * compares strings, and a short key (an entity id) in itself, so that a
+ * probe that finds it reads nothing else; longer keys are kept one after
+ * the other in a buffer of their own. */
+#define KS_INLINE 16
+
 struct keyset {
 	struct ks_slot {
 		uint64_t h;    /* 0: empty */
-		char *key;
+		uint32_t val;  /* the caller's */
+		uint32_t off;  /* a long key: its offset in text */
+		char s[KS_INLINE];  /* a short key; "" for a long one */
 	} *slots;
 	size_t cap, n;
+	struct buf text;    /* the long keys, each with its NUL */
 };
 
+/* FNV-1a, its bits then mixed (MurmurHash3's finalizer): the tables
+ * below take a slot from the low bits, which FNV-1a alone leaves poor. */
 static uint64_t fnv1a(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -79,59 +93,106 @@ static uint64_t fnv1a(const char *s)
 		h ^= (unsigned char)*s;
 		h *= 1099511628211ULL;
 	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
+}
+
+/* The first slot of a hash made non-zero by "| 1" (a table of cap
+ * slots, a power of two): from its other bits. */
+#define HSLOT(h, cap) ((size_t)((h) >> 1) & ((cap) - 1))
+
+static const char *ks_key(const struct keyset *ks, const struct ks_slot *e)
+{
+	return e->s[0] ? e->s : ks->text.data + e->off;
+}
+
+/* The slot of key (hash h): where it is, or the empty one where it
+ * would go. */
+static struct ks_slot *ks_probe(const struct keyset *ks, const char *key, uint64_t h)
+{
+	size_t k = HSLOT(h, ks->cap);
+	while (ks->slots[k].h && (ks->slots[k].h != h || strcmp(ks_key(ks, &ks->slots[k]), key)))
+		k = (k + 1) & (ks->cap - 1);
+	return &ks->slots[k];
+}
+
+/* Makes room for n keys in all: a set grown in one step, not in many
+ * (each moving every key to a new table). Returns 0, -1 out of memory. */
+static int keyset_reserve(struct keyset *ks, size_t n)
+{
+	size_t ncap = ks->cap ? ks->cap : 1024;
+	while (n * 4 >= ncap * 3)
+		ncap *= 2;
+	if (ncap == ks->cap)
+		return 0;
+	struct ks_slot *ns = calloc(ncap, sizeof *ns);
+	if (!ns)
+		return -1;
+	if (!ks->cap)
+		buf_init(&ks->text, 0);
+	for (size_t i = 0; i < ks->cap; i++) {
+		if (!ks->slots[i].h)
+			continue;
+		size_t k = HSLOT(ks->slots[i].h, ncap);
+		while (ns[k].h)
+			k = (k + 1) & (ncap - 1);
+		ns[k] = ks->slots[i];
+	}
+	free(ks->slots);
+	ks->slots = ns;
+	ks->cap = ncap;
+	return 0;
+}
+
+/* The slot of key in *slot, added (its value 0) when it was not there.
+ * Returns 1 when it was new, 0 when known, -1 out of memory. */
+static int keyset_get(struct keyset *ks, const char *key, struct ks_slot **slot)
+{
+	if (ks->n * 4 >= ks->cap * 3 && keyset_reserve(ks, ks->n + 1))
+		return -1;
+	uint64_t h = fnv1a(key) | 1;
+	struct ks_slot *e = ks_probe(ks, key, h);
+	*slot = e;
+	if (e->h)
+		return 0;
+	size_t len = strlen(key);
+	if (len && len < KS_INLINE) {
+		memcpy(e->s, key, len + 1);
+	} else {
+		if (ks->text.len + len + 1 > UINT32_MAX || buf_add(&ks->text, key, len + 1))
+			return -1;
+		e->off = (uint32_t)(ks->text.len - len - 1);
+	}
+	e->h = h;
+	e->val = 0;
+	ks->n++;
+	return 1;
 }
 
 /* Adds key; returns 1 when it was new, 0 when known, -1 out of memory. */
 static int keyset_add(struct keyset *ks, const char *key)
 {
-	if (ks->n * 2 >= ks->cap) {
-		size_t ncap = ks->cap ? ks->cap * 2 : 256;
-		struct ks_slot *ns = calloc(ncap, sizeof *ns);
-		if (!ns)
-			return -1;
-		for (size_t i = 0; i < ks->cap; i++) {
-			if (!ks->slots[i].h)
-				continue;
-			size_t k = ks->slots[i].h & (ncap - 1);
-			while (ns[k].h)
-				k = (k + 1) & (ncap - 1);
-			ns[k] = ks->slots[i];
-		}
-		free(ks->slots);
-		ks->slots = ns;
-		ks->cap = ncap;
-	}
-	uint64_t h = fnv1a(key) | 1;
-	size_t k = h & (ks->cap - 1);
-	while (ks->slots[k].h) {
-		if (ks->slots[k].h == h && !strcmp(ks->slots[k].key, key))
-			return 0;
-		k = (k + 1) & (ks->cap - 1);
-	}
-	if (!(ks->slots[k].key = strdup(key)))
-		return -1;
-	ks->slots[k].h = h;
-	ks->n++;
-	return 1;
+	struct ks_slot *e;
+	return keyset_get(ks, key, &e);
 }
 
-/* True when key is in the set. */
-static bool keyset_has(const struct keyset *ks, const char *key)
+/* The slot of key, or NULL when it is not in the set. */
+static struct ks_slot *keyset_find(const struct keyset *ks, const char *key)
 {
 	if (!ks->n)
-		return false;
-	uint64_t h = fnv1a(key) | 1;
-	for (size_t k = h & (ks->cap - 1); ks->slots[k].h; k = (k + 1) & (ks->cap - 1))
-		if (ks->slots[k].h == h && !strcmp(ks->slots[k].key, key))
-			return true;
-	return false;
+		return NULL;
+	struct ks_slot *e = ks_probe(ks, key, fnv1a(key) | 1);
+	return e->h ? e : NULL;
 }
 
 static void keyset_free(struct keyset *ks)
 {
-	for (size_t i = 0; i < ks->cap; i++)
-		free(ks->slots[i].key);
+	if (ks->cap)
+		buf_free(&ks->text);
 	free(ks->slots);
 	memset(ks, 0, sizeof *ks);
 }
@@ -148,6 +209,14 @@ struct host {
 };
 
 static long long w3c_time(const char *s);
+
+/* What the crawl knows of a key (the value of its entry in seen): put
+ * in the frontier by this run; gone (404, 410) when last asked, within
+ * [fetch] recheck_gone_days; and, in the low bits, 1 + its index in the
+ * sitemaps' pages (0: not one of them). */
+#define K_QUEUED 0x80000000u
+#define K_GONE   0x40000000u
+#define K_SITEMAP 0x3fffffffu
 
 /* Frontier entries read from the store at a time. */
 #define FRONTIER_AHEAD 64
@@ -175,8 +244,7 @@ struct crawler {
 	int n_idle;
 	struct checkpointer *ckpt;      /* the WAL checkpoint thread */
 	int pending;                    /* pages handed to it, not yet stored */
-	struct keyset seen;             /* keys put in the frontier by this run */
-	struct keyset gone;             /* pages gone when last asked, recently */
+	struct keyset seen;             /* the keys this run knows (values: K_*) */
 	bool in_txn;                    /* a store transaction is open */
 	double txn_t0;                  /* when it began */
 	char *ua;
@@ -184,6 +252,7 @@ struct crawler {
 	unsigned long seq;
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
+	unsigned long start_disallowed; /* start URLs disallowed by robots.txt */
 	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
 	sqlite3_stmt *st_lookup;
 	long long next_seq;             /* frontier entries up to it are read */
@@ -192,14 +261,41 @@ struct crawler {
 		int depth;
 	} ahead[FRONTIER_AHEAD];
 	int n_ahead, i_ahead;
-	sqlite3_stmt *st_sitemap, *st_lastmod;
+	struct sitemap_page {           /* the pages the sitemaps list, in order */
+		char *url, *lastmod;
+		char id[ENTITY_ID_MAX];  /* the key: the entity id, else ("") url */
+		bool same;              /* its stored copy is as new as lastmod says */
+	} *sm;
+	size_t n_sm, cap_sm;
+	size_t sm_follow;               /* sm: where follow_unchanged goes on */
 };
+
+/* True when this run has put key in the frontier. */
+static bool is_queued(const struct crawler *c, const char *key)
+{
+	const struct ks_slot *e = keyset_find(&c->seen, key);
+	return e && (e->val & K_QUEUED);
+}
 
 static double now_mono(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -vv shows where the time goes: each phase's wall and CPU seconds
+ * (the CPU of every thread of the process). */
+static void phase_done(const char *name)
+{
+	static double wall0, cpu0;
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	double cpu = (double)ts.tv_sec + ts.tv_nsec / 1e9, wall = now_mono();
+	if (name)
+		log_debug("%-12s %.3f s wall %.3f s CPU", name, wall - wall0, cpu - cpu0);
+	wall0 = wall;
+	cpu0 = cpu;
 }
 
 static int exec(struct crawler *c, const char *sql)
@@ -213,22 +309,34 @@ static int exec(struct crawler *c, const char *sql)
 	return 0;
 }
 
-/* Adds a URL to the frontier, in state (F_QUEUED, or F_DONE for a page
- * known without a request), unless its key is there already. Returns 1
- * when it was added, 0 when the key was there, -1 on a store error. */
+/* Adds a URL to the frontier, in state (F_QUEUED; F_DONE for a page
+ * known without a request; F_SKIP for one not to request, in memory
+ * only), unless its key is there already. Returns 1 when it was added,
+ * 0 when the key was there, -1 on a store error. */
 static int frontier_add(struct crawler *c, const char *key, const char *url, int depth,
 			int state)
 {
 	sqlite3_stmt *st = c->st_add;
+	struct ks_slot *e;
 	int rc;
 
-	if (keyset_add(&c->seen, key) == 0)
+	if (keyset_get(&c->seen, key, &e) < 0) {
+		c->fatal = EXIT_FAIL;
+		return -1;
+	}
+	if (e->val & K_QUEUED)
 		return 0;
+	e->val |= K_QUEUED;
 	/* Gone when last asked, a short while ago: not asked again (as
 	 * start_more would decide when taking it). */
-	bool gone = state == F_QUEUED && keyset_has(&c->gone, key);
+	bool gone = state == F_QUEUED && (e->val & K_GONE);
 	if (gone)
-		state = F_DONE;
+		state = F_SKIP;
+	if (state == F_SKIP) {
+		if (gone)
+			c->st->gone_kept++;
+		return 1;
+	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, depth);
@@ -239,8 +347,6 @@ static int frontier_add(struct crawler *c, const char *key, const char *url, int
 	sqlite3_clear_bindings(st);
 	if (rc < 0)
 		log_error("page store: %s", sqlite3_errmsg(c->db));
-	else if (rc > 0 && gone)
-		c->st->gone_kept++;
 	return rc;
 }
 
@@ -502,10 +608,12 @@ static size_t on_robots_body(char *p, size_t sz, size_t n, void *arg)
 }
 
 /* One GET outside the crawl's queue (robots.txt, sitemaps), with the
- * crawl's User-Agent and limits. The body goes to body (its cap
- * applies). Returns 0 with the HTTP status in *code, or -1 when no
- * response came. */
-static int fetch_simple(struct crawler *c, const char *url, struct buf *body, long *code)
+ * crawl's User-Agent and limits. The body goes to write(p, 1, n, arg)
+ * as it arrives (*ehp is the handle meanwhile, when ehp is not NULL).
+ * Returns 0 with the HTTP status in *code, or -1 when no whole response
+ * came (*code may still say what began). */
+static int fetch_simple(struct crawler *c, const char *url, curl_write_callback write,
+			void *arg, CURL **ehp, long *code)
 {
 	CURL *eh;
 	CURLcode res;
@@ -521,7 +629,8 @@ static int fetch_simple(struct crawler *c, const char *url, struct buf *body, lo
 	eh = curl_easy_init();
 	if (!eh)
 		return -1;
-	buf_reset(body);
+	if (ehp)
+		*ehp = eh;
 	curl_easy_setopt(eh, CURLOPT_URL, url);
 	curl_easy_setopt(eh, CURLOPT_USERAGENT, c->ua);
 	curl_easy_setopt(eh, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -531,11 +640,13 @@ static int fetch_simple(struct crawler *c, const char *url, struct buf *body, lo
 	curl_easy_setopt(eh, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
 	curl_easy_setopt(eh, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(eh, CURLOPT_LOW_SPEED_TIME, c->timeout < 30 ? c->timeout : 30L);
-	curl_easy_setopt(eh, CURLOPT_WRITEFUNCTION, on_robots_body);
-	curl_easy_setopt(eh, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(eh, CURLOPT_WRITEFUNCTION, write);
+	curl_easy_setopt(eh, CURLOPT_WRITEDATA, arg);
 	res = curl_easy_perform(eh);
 	curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, code);
 	curl_easy_cleanup(eh);
+	if (ehp)
+		*ehp = NULL;
 	c->st->requests++;
 	if (h)
 		h->next_start = now_mono() + h->delay;
@@ -561,7 +672,9 @@ static int fetch_robots(struct crawler *c)
 		buf_init(&body, 512 * 1024);
 		buf_addf(&url, "%s/robots.txt", h->origin);
 		for (int attempt = 0; attempt <= tries && !stage_stop; attempt++) {
-			res = fetch_simple(c, url.data, &body, &code) ? CURLE_RECV_ERROR : CURLE_OK;
+			buf_reset(&body);
+			res = fetch_simple(c, url.data, on_robots_body, &body, NULL, &code) ?
+			      CURLE_RECV_ERROR : CURLE_OK;
 			if (res == CURLE_OK && code < 500)
 				break;
 			if (attempt < tries) {
@@ -603,34 +716,9 @@ static int fetch_robots(struct crawler *c)
 }
 
 static int read_sitemaps(struct crawler *c);
-
-/* The pages gone (404, 410) when last asked, within [fetch]
- * recheck_gone_days: frontier_add marks them done as it queues them,
- * instead of start_more looking each up when it takes it. Not with
- * [fetch] max_pages, which counts the pages taken, these included. */
-static int load_gone(struct crawler *c)
-{
-	sqlite3_stmt *st;
-	long long now = (long long)time(NULL);
-
-	if (c->max_pages || c->recheck_gone_s <= 0)
-		return 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT key, checked_at FROM pages WHERE status IN (404, 410)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		log_error("page store: %s", sqlite3_errmsg(c->db));
-		return -1;
-	}
-	int rc = 0;
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		const char *checked = (const char *)sqlite3_column_text(st, 1);
-		long long t = checked ? w3c_time(checked) : -1;
-		if (t > 0 && now - t < c->recheck_gone_s &&
-		    keyset_add(&c->gone, (const char *)sqlite3_column_text(st, 0)) < 0)
-			rc = -1;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
+static int scan_store(struct crawler *c);
+static int queue_sitemap_pages(struct crawler *c);
+static int follow_unchanged(struct crawler *c, size_t n);
 
 static int crawl_begin(struct crawler *c)
 {
@@ -638,6 +726,8 @@ static int crawl_begin(struct crawler *c)
 	bool resume = false;
 	char **starts;
 
+	/* (the table sitemap of earlier versions: the sitemaps are read into
+	 * memory now, again by a resumed run) */
 	if (exec(c,
 		 "CREATE TABLE IF NOT EXISTS frontier (\n"
 		 "  key TEXT PRIMARY KEY, url TEXT NOT NULL, depth INTEGER NOT NULL,\n"
@@ -645,26 +735,17 @@ static int crawl_begin(struct crawler *c)
 		 ");\n"
 		 "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(state, seq);\n"
 		 "CREATE TABLE IF NOT EXISTS crawl_state (k TEXT PRIMARY KEY, v TEXT);\n"
-		 "CREATE TABLE IF NOT EXISTS sitemap (\n"
-		 "  seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, url TEXT NOT NULL,\n"
-		 "  lastmod TEXT -- as the sitemap wrote it\n"
-		 ");\n"))
+		 "DROP TABLE IF EXISTS sitemap;\n"))
 		return -1;
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO frontier (key, url, depth, seq, state) "
 			       "VALUES (?, ?, ?, ?, ?)", -1, &c->st_add, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
 			       -1, &c->st_state, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth, seq FROM frontier WHERE state = 0 "
-			       "AND seq > ? ORDER BY seq LIMIT ?", -1, &c->st_next, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO sitemap (key, url, lastmod) "
-			       "VALUES (?, ?, ?)", -1, &c->st_sitemap, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->db, "SELECT lastmod FROM sitemap WHERE key = ?",
-			       -1, &c->st_lastmod, NULL) != SQLITE_OK) {
+			       "AND seq > ? ORDER BY seq LIMIT ?", -1, &c->st_next, NULL) != SQLITE_OK) {
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
-	if (load_gone(c))
-		return -1;
 	if (sqlite3_prepare_v2(c->db, "SELECT v FROM crawl_state WHERE k = 'status'",
 			       -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW &&
@@ -672,28 +753,39 @@ static int crawl_begin(struct crawler *c)
 			resume = true;
 		sqlite3_finalize(st);
 	}
-	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(seq), 0) FROM frontier",
-			       -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			c->seq = (unsigned long)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
 	if (resume) {
-		if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM frontier WHERE state = 2",
+		/* What was queued and done stays; what the start of a run
+		 * decides (the sitemaps, the pages not to ask for) is decided
+		 * again, and what it queues that is there already is left as
+		 * it is. */
+		if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(seq), 0), "
+				       "count(CASE WHEN state = 2 THEN 1 END) FROM frontier",
 				       -1, &st, NULL) == SQLITE_OK) {
-			if (sqlite3_step(st) == SQLITE_ROW)
-				c->st->resumed = (unsigned long)sqlite3_column_int64(st, 0);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				c->seq = (unsigned long)sqlite3_column_int64(st, 0);
+				c->st->resumed = (unsigned long)sqlite3_column_int64(st, 1);
+			}
 			sqlite3_finalize(st);
 		}
 		log_info("resuming an interrupted crawl (%lu pages already done)",
 			 c->st->resumed);
-		return exec(c, "UPDATE frontier SET state = 0 WHERE state = 1");
+		if (exec(c, "BEGIN; UPDATE frontier SET state = 0 WHERE state = 1"))
+			return -1;
+	} else {
+		if (exec(c, "BEGIN; DELETE FROM frontier; "
+			    "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'running');"))
+			return -1;
+		c->seq = 0;
 	}
-	if (exec(c, "BEGIN; DELETE FROM frontier; "
-		    "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'running');"))
-		return -1;
-	c->seq = 0;
-	if (config_bool(c->cfg, "fetch", "sitemap") && read_sitemaps(c)) {
+	/* Most of the pages the store holds come back in this run: room for
+	 * them at once. */
+	if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM pages", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			keyset_reserve(&c->seen, (size_t)sqlite3_column_int64(st, 0) + 1024);
+		sqlite3_finalize(st);
+	}
+	if ((config_bool(c->cfg, "fetch", "sitemap") && read_sitemaps(c)) || scan_store(c) ||
+	    queue_sitemap_pages(c)) {
 		exec(c, "ROLLBACK");
 		return -1;
 	}
@@ -707,6 +799,7 @@ static int crawl_begin(struct crawler *c)
 			log_error("[fetch] start_urls: '%s' is not a valid URL", *s);
 		} else if (!robots_ok(c, cn.url)) {
 			log_warn("start URL '%s' is disallowed by robots.txt: skipped", cn.url);
+			c->start_disallowed++;
 		} else {
 			/* A start URL is fetched even when no follow pattern matches it. */
 			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, 0, F_QUEUED);
@@ -1009,23 +1102,32 @@ static void queue_links(struct crawler *c, const struct job *j, const char *list
 		if (tab) {
 			char id[ENTITY_ID_MAX];
 			size_t il = (size_t)(tab - p);
-			buf_reset(&url);
-			buf_add(&url, h->origin, h->olen);
-			buf_add(&url, tab + 1, len - il - 1);
 			if (il && il < sizeof id && !(il == 1 && *p == '-')) {
 				memcpy(id, p, il);
 				id[il] = '\0';
 			} else {
 				id[0] = '\0';
 			}
+			/* Most links lead to pages queued already: known by their
+			 * id before their URL is even made. */
+			if (!alias && *id && is_queued(c, id)) {
+				p = nl ? nl + 1 : NULL;
+				continue;
+			}
+			buf_reset(&url);
+			buf_add(&url, h->origin, h->olen);
+			buf_add(&url, tab + 1, len - il - 1);
 			if (alias) {
 				/* The page's canonical URL, another name of it. */
 				if (frontier_add(c, *id ? id : url.data, url.data, j->depth, F_DONE) == 0)
 					frontier_state(c, *id ? id : url.data, F_DONE);
-			} else if (robots_ok(c, url.data))
+			} else if (!*id && is_queued(c, url.data)) {
+				/* queued already */
+			} else if (robots_ok(c, url.data)) {
 				frontier_add(c, *id ? id : url.data, url.data, j->depth + 1, F_QUEUED);
-			else
+			} else {
 				c->st->robots_skipped++;
+			}
 		}
 		p = nl ? nl + 1 : NULL;
 	}
@@ -1067,10 +1169,23 @@ static struct lc_entry *link_cache_slot(struct link_cache *lc, const char *key, 
 {
 	if (lc->n >= LINK_CACHE_MAX)
 		link_cache_free(lc);
-	if (!lc->cap) {
-		if (!(lc->e = calloc(2 * LINK_CACHE_MAX, sizeof *lc->e)))
+	if (lc->n * 2 >= lc->cap) {
+		/* Grown as it fills: a run of a few pages needs a small one. */
+		size_t ncap = lc->cap ? 2 * lc->cap : 4096;
+		struct lc_entry *ne = calloc(ncap, sizeof *ne);
+		if (!ne)
 			return NULL;
-		lc->cap = 2 * LINK_CACHE_MAX;
+		for (size_t i = 0; i < lc->cap; i++) {
+			if (!lc->e[i].key)
+				continue;
+			size_t k = lc->e[i].h & (ncap - 1);
+			while (ne[k].key)
+				k = (k + 1) & (ncap - 1);
+			ne[k] = lc->e[i];
+		}
+		free(lc->e);
+		lc->e = ne;
+		lc->cap = ncap;
 	}
 	size_t k = h & (lc->cap - 1);
 	while (lc->e[k].key) {
@@ -1115,7 +1230,7 @@ static bool lineset_add(struct lineset *ls, const struct buf *out, const char *l
 			size_t len, size_t off)
 {
 	uint64_t h = fnv1a(line) | 1;
-	size_t k = h & (ls->cap - 1);
+	size_t k = HSLOT(h, ls->cap);
 	while (ls->s[k].h) {
 		if (ls->s[k].h == h && ls->s[k].len == len &&
 		    !memcmp(out->data + ls->s[k].off, line, len))
@@ -1238,6 +1353,18 @@ static void follow_stored(struct crawler *c, struct job *j, const struct page_me
 	buf_free(&b);
 }
 
+/* Days from 1970-01-01 to the date y-m-d of the proleptic Gregorian
+ * calendar; d may run past the end of its month (the days go on). */
+static long long days_from_civil(long long y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153LL * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 /* Converts a W3C datetime (YYYY, YYYY-MM, YYYY-MM-DD, with an optional
  * Thh:mm[:ss[.s]] and zone) to seconds since the epoch. A date without a
  * time is taken as the end of that day (or month, or year), so that a
@@ -1245,35 +1372,23 @@ static void follow_stored(struct crawler *c, struct job *j, const struct page_me
 static long long w3c_time(const char *s)
 {
 	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
-	struct tm tm;
 	long long t;
 
 	if (!s || sscanf(s, "%4d%n", &y, &n) != 1 || n != 4)
 		return -1;
 	s += n;
-	memset(&tm, 0, sizeof tm);
-	if (*s != '-') {
-		tm.tm_year = y + 1 - 1900;   /* end of the year */
-		return (long long)timegm(&tm) - 1;
-	}
+	if (*s != '-')   /* the end of the year */
+		return days_from_civil(y + 1, 1, 1) * 86400 - 1;
 	if (sscanf(s, "-%2d%n", &mo, &n) != 1 || mo < 1 || mo > 12)
 		return -1;
 	s += n;
-	if (*s != '-') {
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo;              /* the first of the next month */
-		return (long long)timegm(&tm) - 1;
-	}
+	if (*s != '-')   /* the end of the month */
+		return days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) * 86400 - 1;
 	if (sscanf(s, "-%2d%n", &d, &n) != 1 || d < 1 || d > 31)
 		return -1;
 	s += n;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	if (*s != 'T') {
-		tm.tm_mday = d + 1;
-		return (long long)timegm(&tm) - 1;
-	}
+	if (*s != 'T')   /* the end of the day */
+		return days_from_civil(y, mo, d + 1) * 86400 - 1;
 	if (sscanf(s, "T%2d:%2d%n", &h, &mi, &n) != 2)
 		return -1;
 	s += n;
@@ -1282,10 +1397,7 @@ static long long w3c_time(const char *s)
 	if (*s == '.')
 		while (*++s >= '0' && *s <= '9')
 			;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = (long long)timegm(&tm);
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600LL + mi * 60LL + sec;
 	if (*s == '+' || *s == '-') {
 		int zh = 0, zm = 0;
 		if (sscanf(s + 1, "%2d:%2d", &zh, &zm) >= 1)
@@ -1294,48 +1406,139 @@ static long long w3c_time(const char *s)
 	return t;
 }
 
-/* The sitemap lastmod recorded for key in this crawl, or NULL. The
- * caller frees it. */
+/* The sitemap lastmod of key in this crawl, or NULL. The caller frees
+ * it. */
 static char *sitemap_lastmod(struct crawler *c, const char *key)
 {
-	char *v = NULL;
-	if (!c->st_lastmod)
-		return NULL;
-	sqlite3_bind_text(c->st_lastmod, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(c->st_lastmod) == SQLITE_ROW &&
-	    sqlite3_column_type(c->st_lastmod, 0) != SQLITE_NULL)
-		v = strdup((const char *)sqlite3_column_text(c->st_lastmod, 0));
-	sqlite3_reset(c->st_lastmod);
-	return v;
+	const struct ks_slot *e = keyset_find(&c->seen, key);
+	const char *lm = e && (e->val & K_SITEMAP) ? c->sm[(e->val & K_SITEMAP) - 1].lastmod : NULL;
+	return lm ? strdup(lm) : NULL;
 }
 
-/* True when the stored copy of key is as new as its sitemap says. */
-static bool lastmod_unchanged(const struct page_meta *m, const char *lastmod)
+/* True when the stored copy is as new as its sitemap lastmod says: the
+ * page's status, hash, the lastmod it was fetched with and when. */
+static bool lastmod_unchanged(int status, const char *sha, const char *old_lastmod,
+			      const char *fetched_at, const char *lastmod)
 {
-	long long cur = w3c_time(lastmod);
-	if (cur < 0 || m->status != 200 || !m->sha256)
+	if (status != 200 || !sha)
 		return false;
-	if (m->lastmod) {
-		long long old = w3c_time(m->lastmod);
+	long long cur = w3c_time(lastmod);
+	if (cur < 0)
+		return false;
+	if (old_lastmod) {
+		if (!strcmp(old_lastmod, lastmod))
+			return true;
+		long long old = w3c_time(old_lastmod);
 		return old >= 0 && cur <= old;
 	}
 	/* No lastmod was known at the last fetch: compare with its time. */
-	return m->fetched_at && cur < w3c_time(m->fetched_at);
+	return fetched_at && cur < w3c_time(fetched_at);
+}
+
+/* Adds url to the list of sitemaps to read, unless it is there. */
+static void sitemap_want(char ***queue, size_t *nq, struct keyset *known, char *url)
+{
+	char **q;
+	if (keyset_add(known, url) == 1 && (q = realloc(*queue, (*nq + 1) * sizeof *q))) {
+		*queue = q;
+		(*queue)[(*nq)++] = url;
+	} else {
+		free(url);
+	}
+}
+
+/* One sitemap being read (read_sitemaps). */
+struct sm_read {
+	struct crawler *c;
+	const char *url;           /* the sitemap's */
+	char ***queue;             /* the sitemaps to read (read_sitemaps') */
+	size_t *nq;
+	struct keyset *known;
+	struct sitemap_reader *r;
+	CURL *eh;
+	long long bytes;
+	size_t entries;
+	bool too_big;
+};
+
+/* An entry of a sitemap: another sitemap to read, or a page (its key
+ * once, in c->sm, with its lastmod). */
+static int on_sitemap_entry(struct sitemap_entry *se, void *arg)
+{
+	struct sm_read *s = arg;
+	struct crawler *c = s->c;
+	struct canon cn;
+	int rc = 0;
+
+	s->entries++;
+	enum url_verdict v = url_canon(&c->sc, s->url, se->loc, &cn);
+	if (se->is_sitemap && v != URL_BAD && cn.url && host_of(c, cn.url)) {
+		sitemap_want(s->queue, s->nq, s->known, cn.url);
+		cn.url = NULL;
+	} else if (!se->is_sitemap && v == URL_OK && robots_ok(c, cn.url)) {
+		const char *key = cn.kind ? cn.key : cn.url;
+		struct ks_slot *e;
+		int added = c->n_sm < K_SITEMAP - 1 ? keyset_get(&c->seen, key, &e) : -1;
+		if (added == 0 && !(e->val & K_SITEMAP))
+			added = 1;   /* a page known before, now in a sitemap */
+		if (added == 1 && c->n_sm == c->cap_sm) {
+			size_t ncap = c->cap_sm ? 2 * c->cap_sm : 1024;
+			struct sitemap_page *ns = realloc(c->sm, ncap * sizeof *ns);
+			if (ns) {
+				c->sm = ns;
+				c->cap_sm = ncap;
+			}
+		}
+		if (added < 0 || (added == 1 && c->n_sm == c->cap_sm)) {
+			rc = -1;
+		} else if (added == 1) {
+			struct sitemap_page *p = &c->sm[c->n_sm++];
+			size_t il = cn.kind ? strnlen(cn.key, sizeof p->id - 1) : 0;
+			memcpy(p->id, cn.key, il);
+			p->id[il] = '\0';
+			p->url = cn.url;
+			cn.url = NULL;
+			p->lastmod = se->lastmod;
+			se->lastmod = NULL;
+			p->same = false;
+			e->val |= (uint32_t)c->n_sm;   /* its index + 1 */
+		}
+	}
+	free(cn.url);
+	return rc;
+}
+
+/* A sitemap's body, read as it arrives; only a 200's, and at most
+ * [fetch] max_page_size of it. */
+static size_t on_sitemap_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct sm_read *s = arg;
+	long code = 0;
+	n *= sz;
+	curl_easy_getinfo(s->eh, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200)
+		return n;
+	if (s->bytes + (long long)n > s->c->max_size) {
+		s->too_big = true;
+		return 0;
+	}
+	s->bytes += (long long)n;
+	return sitemap_reader_feed(s->r, p, n) ? 0 : n;
 }
 
 /* Reads the sitemaps (those robots.txt names, else /sitemap.xml of each
- * host, and the sitemaps a sitemap index names) into the sitemap table,
- * then queues their pages; a page whose lastmod is not newer than its
- * good copy is not requested, and its stored links are queued instead. */
+ * host, and the sitemaps a sitemap index names; each once, 64 at most)
+ * into c->sm: the pages they list, each once, in order, with their
+ * lastmod. Pages disallowed by robots.txt are left out. A sitemap is
+ * read as it arrives, never held whole. */
 static int read_sitemaps(struct crawler *c)
 {
 	char **queue = NULL;
 	size_t nq = 0, done = 0;
-	struct buf body;
+	struct keyset known;
 	int rc = 0;
 
-	if (exec(c, "DELETE FROM sitemap"))
-		return -1;
+	memset(&known, 0, sizeof known);
 	for (size_t i = 0; i < c->n_hosts; i++) {
 		const char *const *urls;
 		size_t n = c->hosts[i].rb ? robots_sitemaps(c->hosts[i].rb, &urls) : 0;
@@ -1348,144 +1551,172 @@ static int read_sitemaps(struct crawler *c)
 				break;
 			if (url_canon(&c->sc, base.data, k < n ? urls[k] : "/sitemap.xml", &cn)
 			    != URL_BAD && cn.url && host_of(c, cn.url)) {
-				char **q = realloc(queue, (nq + 1) * sizeof *q);
-				if (q) {
-					queue = q;
-					queue[nq++] = cn.url;
-					cn.url = NULL;
-				}
+				sitemap_want(&queue, &nq, &known, cn.url);
+				cn.url = NULL;
 			}
 			free(cn.url);
 		}
 		buf_free(&base);
 	}
-	buf_init(&body, (size_t)c->max_size);
 	while (done < nq && done < 64 && !stage_stop && !rc) {
 		const char *url = queue[done++];
+		struct sm_read s = { c, url, &queue, &nq, &known, NULL, NULL, 0, 0, false };
 		long code = 0;
 		if (!robots_ok(c, url)) {
 			log_warn("sitemap '%s' is disallowed by robots.txt: not read", url);
 			continue;
 		}
-		if (fetch_simple(c, url, &body, &code) || code != 200) {
-			log_info("sitemap '%s': %s", url, code ? "not available" : "cannot be fetched");
-			continue;
-		}
-		struct sitemap_list sl;
-		if (sitemap_parse(body.data, body.len, &sl)) {
+		if (!(s.r = sitemap_reader_new(on_sitemap_entry, &s))) {
 			rc = -1;
 			break;
 		}
-		log_info("sitemap '%s': %zu entries", url, sl.n);
-		for (size_t i = 0; i < sl.n; i++) {
-			struct canon cn;
-			enum url_verdict v = url_canon(&c->sc, url, sl.e[i].loc, &cn);
-			if (sl.e[i].is_sitemap && v != URL_BAD && cn.url && host_of(c, cn.url)) {
-				char **q = realloc(queue, (nq + 1) * sizeof *q);
-				if (q) {
-					queue = q;
-					queue[nq++] = cn.url;
-					cn.url = NULL;
-				}
-			} else if (v == URL_OK && robots_ok(c, cn.url)) {
-				sqlite3_bind_text(c->st_sitemap, 1, cn.kind ? cn.key : cn.url, -1,
-						  SQLITE_STATIC);
-				sqlite3_bind_text(c->st_sitemap, 2, cn.url, -1, SQLITE_STATIC);
-				if (sl.e[i].lastmod)
-					sqlite3_bind_text(c->st_sitemap, 3, sl.e[i].lastmod, -1,
-							  SQLITE_STATIC);
-				else
-					sqlite3_bind_null(c->st_sitemap, 3);
-				sqlite3_step(c->st_sitemap);
-				sqlite3_reset(c->st_sitemap);
-			}
-			free(cn.url);
+		int got = fetch_simple(c, url, on_sitemap_body, &s, &s.eh, &code);
+		int prc = sitemap_reader_end(s.r);
+		if (prc) {
+			rc = -1;
+		} else if (code != 200) {
+			log_info("sitemap '%s': %s", url, code ? "not available" : "cannot be fetched");
+		} else if (s.too_big) {
+			log_warn("sitemap '%s' is larger than [fetch] max_page_size (%lld bytes): "
+				 "%zu entries read, the rest ignored", url, c->max_size, s.entries);
+		} else if (got) {
+			log_warn("sitemap '%s' was cut short: %zu entries read", url, s.entries);
+		} else {
+			log_info("sitemap '%s': %zu entries", url, s.entries);
 		}
-		sitemap_list_free(&sl);
 	}
-	buf_free(&body);
+	if (done < nq && !rc && !stage_stop)
+		log_warn("more than 64 sitemaps: the other %zu are not read", nq - done);
 	for (size_t i = 0; i < nq; i++)
 		free(queue[i]);
 	free(queue);
-	if (rc)
-		return rc;
+	keyset_free(&known);
+	phase_done("sitemaps");
+	return rc;
+}
 
-	/* Queue the sitemap's pages, at depth 1, those that did not change
-	 * as done: one scan of the sitemap joined with the store. Then the
-	 * links stored with the unchanged ones, in a second scan: a page of
-	 * the sitemap is at depth 1 whichever page of it links to it, as in a
-	 * crawl from nothing. */
+/* One read of the store decides, for every page it holds, what the start
+ * of the run needs: the pages gone (404, 410) when last asked within
+ * [fetch] recheck_gone_days, which frontier_add then marks done instead
+ * of start_more looking each up (not with [fetch] max_pages, which
+ * counts the pages taken, these included); and the sitemaps' pages whose
+ * stored copy is as new as their lastmod (with trust_lastmod). */
+static int scan_store(struct crawler *c)
+{
+	bool gone = !c->max_pages && c->recheck_gone_s > 0;
+	bool trust = c->n_sm && config_bool(c->cfg, "fetch", "trust_lastmod");
+	char cutoff[21] = "";
 	sqlite3_stmt *st;
-	bool trust = config_bool(c->cfg, "fetch", "trust_lastmod");
-	long long *same = NULL;   /* the sitemap seq of each unchanged page */
-	size_t n_same = 0, cap_same = 0;
-	if (sqlite3_prepare_v2(c->db,
-		"SELECT s.key, s.url, s.lastmod, p.status, p.sha256, p.lastmod, p.fetched_at, "
-		"s.seq FROM sitemap s LEFT JOIN pages p ON p.key = s.key ORDER BY s.seq",
-		-1, &st, NULL) != SQLITE_OK)
+	int rc = 0;
+
+	if (!gone && !trust)
+		return 0;
+	if (gone) {
+		/* checked_at is written as 2026-12-02T17:16:16Z: compared as text */
+		time_t t = time(NULL) - (time_t)c->recheck_gone_s;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(cutoff, sizeof cutoff, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT key, status, sha256, lastmod, fetched_at, checked_at "
+			       "FROM pages", -1, &st, NULL) != SQLITE_OK) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	}
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
-		const char *url = (const char *)sqlite3_column_text(st, 1);
-		const char *lm = (const char *)sqlite3_column_text(st, 2);
-		struct page_meta m;
-		memset(&m, 0, sizeof m);
-		m.key = (char *)key;
-		m.status = sqlite3_column_int(st, 3);
-		m.sha256 = (char *)sqlite3_column_text(st, 4);
-		m.lastmod = (char *)sqlite3_column_text(st, 5);
-		m.fetched_at = (char *)sqlite3_column_text(st, 6);
-		bool unchanged = trust && lm && lastmod_unchanged(&m, lm);
-		if (frontier_add(c, key, url, 1, unchanged ? F_DONE : F_QUEUED) == 0 && unchanged)
-			frontier_state(c, key, F_DONE);
-		if (unchanged) {
-			c->st->skipped_lastmod++;
-			if (n_same == cap_same) {
-				long long *ns = realloc(same, (cap_same ? 2 * cap_same : 1024) * sizeof *ns);
-				if (!ns) {
-					rc = -1;
-					break;
-				}
-				same = ns;
-				cap_same = cap_same ? 2 * cap_same : 1024;
+		int status = sqlite3_column_int(st, 1);
+		if (!key)
+			continue;
+		if (status == 404 || status == 410) {
+			const char *checked = (const char *)sqlite3_column_text(st, 5);
+			bool recent = false;
+			if (!gone || !checked)
+				continue;
+			if (strlen(checked) == 20 && checked[10] == 'T' && checked[19] == 'Z') {
+				recent = strcmp(checked, cutoff) > 0;
+			} else {
+				long long ct = w3c_time(checked);
+				recent = ct > 0 && (long long)time(NULL) - ct < c->recheck_gone_s;
 			}
-			same[n_same++] = sqlite3_column_int64(st, 7);
+			struct ks_slot *e;
+			if (recent && keyset_get(&c->seen, key, &e) < 0)
+				rc = -1;
+			else if (recent)
+				e->val |= K_GONE;
+			continue;
 		}
+		const struct ks_slot *e = trust ? keyset_find(&c->seen, key) : NULL;
+		struct sitemap_page *p = e && (e->val & K_SITEMAP) ? &c->sm[(e->val & K_SITEMAP) - 1] : NULL;
+		if (p && p->lastmod)
+			p->same = lastmod_unchanged(
+				status, (const char *)sqlite3_column_text(st, 2),
+				(const char *)sqlite3_column_text(st, 3),
+				(const char *)sqlite3_column_text(st, 4), p->lastmod);
 	}
 	sqlite3_finalize(st);
-	if (rc || !n_same) {
-		free(same);
-		return rc;
+	phase_done("store read");
+	return rc;
+}
+
+/* Queues the sitemaps' pages, at depth 1, in their order; those whose
+ * stored copy is as new as their lastmod are not requested (F_SKIP), and
+ * the links stored with them are queued instead, after them all: a page
+ * of the sitemap is at depth 1 whichever page of it links to it, as in
+ * a crawl from nothing. */
+#define SM_KEY(p) ((p)->id[0] ? (p)->id : (p)->url)
+
+static int queue_sitemap_pages(struct crawler *c)
+{
+	for (size_t i = 0; i < c->n_sm; i++) {
+		struct sitemap_page *p = &c->sm[i];
+		if (frontier_add(c, SM_KEY(p), p->url, 1, p->same ? F_SKIP : F_QUEUED) < 0)
+			return -1;
+		if (p->same)
+			c->st->skipped_lastmod++;
 	}
-	if (sqlite3_prepare_v2(c->db,
-		"SELECT s.key, s.url, p.links, s.seq FROM sitemap s LEFT JOIN pages p ON p.key = s.key "
-		"ORDER BY s.seq", -1, &st, NULL) != SQLITE_OK) {
-		free(same);
-		return -1;
-	}
-	size_t k = 0;
-	while (k < n_same && sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_int64(st, 3) != same[k])
+	c->sm_follow = 0;
+	phase_done("sitemap pages");
+	return 0;
+}
+
+/* Queues the links stored with the next n sitemap pages not requested
+ * (their stored copy as new as their lastmod), from c->sm_follow on. The
+ * crawl does it while it waits for the network, a few pages at a time,
+ * and all of what is left once nothing else is to do: the requests for
+ * the pages that changed need not wait for it. Returns 0, or -1 when
+ * the store cannot be read. */
+static int follow_unchanged(struct crawler *c, size_t n)
+{
+	struct buf links;
+
+	buf_init(&links, 0);
+	for (; c->sm_follow < c->n_sm && n && !c->fatal; c->sm_follow++) {
+		struct sitemap_page *p = &c->sm[c->sm_follow];
+		if (!p->same)
 			continue;
-		k++;
+		n--;
 		struct job j;
 		memset(&j, 0, sizeof j);
-		j.key = (char *)sqlite3_column_text(st, 0);
-		j.url = (char *)sqlite3_column_text(st, 1);
+		j.key = SM_KEY(p);
+		j.url = p->url;
 		j.depth = 1;
-		const char *links = (const char *)sqlite3_column_text(st, 2);
-		if (links) {
-			queue_links(c, &j, links);
-		} else {
+		int got = page_store_links(c->ps, j.key, &links);
+		if (got == 1) {
+			queue_links(c, &j, links.data);
+		} else if (got == 0) {
 			struct page_meta full;
 			if (page_store_get(c->ps, j.key, &full) == 1) {
 				follow_stored(c, &j, &full);
 				page_meta_free(&full);
 			}
+		} else {
+			buf_free(&links);
+			c->fatal = EXIT_INPUT;
+			return -1;
 		}
 	}
-	sqlite3_finalize(st);
-	free(same);
+	buf_free(&links);
 	return 0;
 }
 
@@ -2080,14 +2311,17 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		c.hosts[i].olen = strlen(c.sc.origins[i]);
 		c.hosts[i].delay = c.delay;
 	}
+	phase_done(NULL);
 	if (fetch_robots(&c)) {
 		rc = EXIT_FAIL;
 		goto cleanup;
 	}
+	phase_done("robots.txt");
 	if (crawl_begin(&c)) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
+	phase_done("begin");
 	c.multi = curl_multi_init();
 	if (!c.multi) {
 		rc = EXIT_FAIL;
@@ -2113,13 +2347,19 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		}
 		take_done(&c);
 		worker_collect(&c);
+		/* The links of the unchanged pages, while the requests go on. */
+		if (c.sm_follow < c.n_sm && !txn_begin(&c))
+			follow_unchanged(&c, 256);
 		txn_end_due(&c);
 		if (c.fatal)
 			break;
 		progress(&c, false);
 		wait = start_more(&c, &empty);
-		if (empty && c.n_active == 0 && c.pending == 0)
+		if (empty && c.n_active == 0 && c.pending == 0) {
+			if (c.sm_follow < c.n_sm)
+				continue;
 			break;
+		}
 		long ms = (long)(wait * 1000);
 		if (ms > 1000)
 			ms = 1000;
@@ -2133,19 +2373,23 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		}
 	}
 	txn_end(&c);
+	phase_done("crawl");
 	progress(&c, true);
 	if (c.fatal)
 		rc = c.fatal;
 	else if (stage_stop)
 		rc = EXIT_INTERRUPTED;
 	else
-		exec(&c, "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'complete')");
+		/* The frontier only serves a resumed run: a complete one leaves
+		 * it empty, and the next run starts afresh. */
+		exec(&c, "BEGIN; DELETE FROM frontier; "
+			 "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'complete'); COMMIT");
 
 cleanup:
 	worker_stop(&c);
 	checkpoint_stop(&c);
+	phase_done("checkpoint");
 	keyset_free(&c.seen);
-	keyset_free(&c.gone);
 	while (c.active) {
 		struct job *j = c.active;
 		unlink_active(&c, j);
@@ -2174,8 +2418,11 @@ cleanup:
 	sqlite3_finalize(c.st_next);
 	sqlite3_finalize(c.st_lookup);
 	frontier_ahead_free(&c);
-	sqlite3_finalize(c.st_sitemap);
-	sqlite3_finalize(c.st_lastmod);
+	for (size_t i = 0; i < c.n_sm; i++) {
+		free(c.sm[i].url);
+		free(c.sm[i].lastmod);
+	}
+	free(c.sm);
 	scope_free(&c.sc);
 	buf_free(&ua);
 	if (rc == EXIT_OK && stats->failed)

@@ -2,10 +2,12 @@
  * crawler: the fetch stage's engine, on libcurl's multi interface.
  *
  * The crawl's frontier lives in the page store's database (tables
- * frontier, sitemap and crawl_state), and each finished request is
- * committed with the page it stored, its body and the links it found, so
- * a crawl killed at any moment resumes where it stopped without fetching
- * again what it stored. A worker thread hashes the bodies and reads their
+ * frontier and crawl_state; a crawl that completes leaves it empty), and
+ * each finished request is committed with the page it stored, its body
+ * and the links it found, so a crawl killed at any moment resumes where
+ * it stopped without fetching again what it stored. What the start of a
+ * run decides from the sitemaps and the store (the pages not to ask for)
+ * is kept in memory: a resumed run decides it again. A worker thread hashes the bodies and reads their
  * links; only the main thread writes the store; a third thread copies the
  * store's write-ahead log into the database file (checkpoints).
  */

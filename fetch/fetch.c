@@ -3,9 +3,11 @@
  * stores every page in the work directory's page store (pages.db), for
  * parse to read.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -70,7 +72,12 @@ static int fetch_run(struct stage_ctx *ctx)
 		 st.redirected, st.retried, st.failed, st.robots_skipped);
 	if (rc == EXIT_INTERRUPTED)
 		log_info("interrupted: rerun fetch to continue where it stopped");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	page_store_close(ps);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_debug("%-12s %.3f s wall", "store close",
+		  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	xmlCleanupParser();
 	curl_global_cleanup();
 	return rc;

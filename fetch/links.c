@@ -11,7 +11,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include <libxml/xmlreader.h>
+#include <libxml/SAX2.h>
 
 static int add(struct link_list *l, const char *s)
 {
@@ -126,79 +126,174 @@ static char *trimmed(const xmlChar *v)
 	return e > s ? strndup(s, (size_t)(e - s)) : NULL;
 }
 
+/* A sitemap read as it arrives: libxml2's push parser, SAX2 events. */
+struct sitemap_reader {
+	xmlParserCtxtPtr ctxt;
+	xmlSAXHandler sax;
+	sitemap_entry_fn fn;
+	void *arg;
+	int depth;          /* of the element being read, the root at 1 */
+	bool index;         /* the root is <sitemapindex> */
+	bool in_entry;      /* inside <url> or <sitemap> */
+	int field;          /* 1: inside <loc>, 2: inside <lastmod> */
+	char *text;         /* the field's text so far */
+	size_t tlen;
+	char *loc, *lastmod;
+	int rc;
+};
+
+static void sm_start(void *ud, const xmlChar *name, const xmlChar *prefix,
+		     const xmlChar *uri, int nns, const xmlChar **ns, int nattr,
+		     int ndef, const xmlChar **attrs)
+{
+	struct sitemap_reader *st = ud;
+	(void)prefix, (void)uri, (void)nns, (void)ns, (void)nattr, (void)ndef, (void)attrs;
+	if (++st->depth == 1) {
+		st->index = !xmlStrcmp(name, BAD_CAST "sitemapindex");
+	} else if (!xmlStrcmp(name, BAD_CAST "url") || !xmlStrcmp(name, BAD_CAST "sitemap")) {
+		st->in_entry = true;
+		st->field = 0;
+		free(st->loc);
+		free(st->lastmod);
+		st->loc = st->lastmod = NULL;
+	} else if (st->in_entry && (!xmlStrcmp(name, BAD_CAST "loc") ||
+				    !xmlStrcmp(name, BAD_CAST "lastmod"))) {
+		st->field = name[1] == 'o' ? 1 : 2;
+		st->tlen = 0;
+	}
+}
+
+static void sm_text(void *ud, const xmlChar *t, int len)
+{
+	struct sitemap_reader *st = ud;
+	if (!st->field || st->rc || len <= 0)
+		return;
+	/* A field is a URL or a date: more than 64 KB of it is not one. */
+	if (st->tlen + (size_t)len > 65536)
+		return;
+	char *n = realloc(st->text, st->tlen + (size_t)len + 1);
+	if (!n) {
+		st->rc = -1;
+		return;
+	}
+	st->text = n;
+	memcpy(st->text + st->tlen, t, (size_t)len);
+	st->tlen += (size_t)len;
+	st->text[st->tlen] = '\0';
+}
+
+static void sm_end(void *ud, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct sitemap_reader *st = ud;
+	(void)prefix, (void)uri;
+	st->depth--;
+	if (st->field && (!xmlStrcmp(name, BAD_CAST "loc") || !xmlStrcmp(name, BAD_CAST "lastmod"))) {
+		char *v = st->tlen ? trimmed(BAD_CAST st->text) : NULL;
+		char **slot = st->field == 1 ? &st->loc : &st->lastmod;
+		free(*slot);
+		*slot = v;
+		st->field = 0;
+	} else if (st->in_entry && (!xmlStrcmp(name, BAD_CAST "url") ||
+				    !xmlStrcmp(name, BAD_CAST "sitemap"))) {
+		st->in_entry = false;
+		st->field = 0;
+		if (!st->loc || st->rc)
+			return;
+		struct sitemap_entry e = { st->loc, st->lastmod, st->index };
+		st->rc = st->fn(&e, st->arg);
+		/* (what the callback did not take is freed here) */
+		free(e.loc);
+		free(e.lastmod);
+		st->loc = st->lastmod = NULL;
+		if (st->rc)
+			xmlStopParser(st->ctxt);
+	}
+}
+
+struct sitemap_reader *sitemap_reader_new(sitemap_entry_fn fn, void *arg)
+{
+	struct sitemap_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->fn = fn;
+	r->arg = arg;
+	r->sax.initialized = XML_SAX2_MAGIC;
+	r->sax.startElementNs = sm_start;
+	r->sax.endElementNs = sm_end;
+	r->sax.characters = sm_text;
+	r->sax.cdataBlock = sm_text;
+	r->ctxt = xmlCreatePushParserCtxt(&r->sax, r, NULL, 0, NULL);
+	if (!r->ctxt) {
+		free(r);
+		return NULL;
+	}
+	/* No network, no DTD, no entities of its own: only the elements. */
+	xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+			  XML_PARSE_RECOVER | XML_PARSE_HUGE);
+	return r;
+}
+
+int sitemap_reader_feed(struct sitemap_reader *r, const char *p, size_t n)
+{
+	/* (in pieces of at most 1 GB: libxml2 counts in int) */
+	while (n && !r->rc) {
+		int k = n > (1u << 30) ? 1 << 30 : (int)n;
+		xmlParseChunk(r->ctxt, p, k, 0);
+		p += k;
+		n -= (size_t)k;
+	}
+	return r->rc;
+}
+
+int sitemap_reader_end(struct sitemap_reader *r)
+{
+	int rc;
+	if (!r)
+		return -1;
+	if (!r->rc)
+		xmlParseChunk(r->ctxt, NULL, 0, 1);
+	rc = r->rc;
+	if (r->ctxt->myDoc)
+		xmlFreeDoc(r->ctxt->myDoc);
+	xmlFreeParserCtxt(r->ctxt);
+	free(r->text);
+	free(r->loc);
+	free(r->lastmod);
+	free(r);
+	return rc;
+}
+
+/* sitemap_parse's callback: each entry into the list. */
+static int sm_collect(struct sitemap_entry *e, void *arg)
+{
+	struct sitemap_list *out = arg;
+	if ((out->n & (out->n - 1)) == 0 && out->n >= 256) {
+		struct sitemap_entry *ne = realloc(out->e, 2 * out->n * sizeof *ne);
+		if (!ne)
+			return -1;
+		out->e = ne;
+	} else if (!out->e) {
+		if (!(out->e = malloc(256 * sizeof *out->e)))
+			return -1;
+	}
+	out->e[out->n++] = *e;
+	e->loc = e->lastmod = NULL;
+	return 0;
+}
+
 int sitemap_parse(const char *body, size_t len, struct sitemap_list *out)
 {
-	/* A streaming read: a sitemap of 50,000 URLs never becomes a tree. */
-	xmlTextReaderPtr r;
-	size_t cap = 0;
-	int rc = 0, ret;
-	bool index = false, in_entry = false;
-	char *loc = NULL, *lastmod = NULL;
-	int field = 0; /* 1: inside <loc>, 2: inside <lastmod> */
+	struct sitemap_reader *r;
 
 	memset(out, 0, sizeof *out);
-	if (len > (size_t)INT32_MAX)
-		return 0;
-	r = xmlReaderForMemory(body, (int)len, NULL, NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-			       XML_PARSE_RECOVER | XML_PARSE_HUGE);
-	if (!r)
-		return 0;
-	while ((ret = xmlTextReaderRead(r)) == 1 && !rc) {
-		int type = xmlTextReaderNodeType(r);
-		const xmlChar *name = xmlTextReaderConstLocalName(r);
-		if (type == XML_READER_TYPE_ELEMENT) {
-			if (xmlTextReaderDepth(r) == 0) {
-				index = !xmlStrcmp(name, BAD_CAST "sitemapindex");
-			} else if (!xmlStrcmp(name, BAD_CAST "url") || !xmlStrcmp(name, BAD_CAST "sitemap")) {
-				in_entry = !xmlTextReaderIsEmptyElement(r);
-				free(loc);
-				free(lastmod);
-				loc = lastmod = NULL;
-			} else if (in_entry && !xmlStrcmp(name, BAD_CAST "loc")) {
-				field = 1;
-			} else if (in_entry && !xmlStrcmp(name, BAD_CAST "lastmod")) {
-				field = 2;
-			}
-		} else if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) && field) {
-			char *t = trimmed(xmlTextReaderConstValue(r));
-			if (field == 1) {
-				free(loc);
-				loc = t;
-			} else {
-				free(lastmod);
-				lastmod = t;
-			}
-		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (!xmlStrcmp(name, BAD_CAST "loc") || !xmlStrcmp(name, BAD_CAST "lastmod")) {
-				field = 0;
-			} else if (in_entry && (!xmlStrcmp(name, BAD_CAST "url") ||
-						!xmlStrcmp(name, BAD_CAST "sitemap"))) {
-				in_entry = false;
-				if (!loc)
-					continue;
-				if (out->n == cap) {
-					size_t nc = cap ? cap * 2 : 256;
-					struct sitemap_entry *e = realloc(out->e, nc * sizeof *e);
-					if (!e) {
-						rc = -1;
-						break;
-					}
-					out->e = e;
-					cap = nc;
-				}
-				out->e[out->n].loc = loc;
-				out->e[out->n].lastmod = lastmod;
-				out->e[out->n].is_sitemap = index;
-				out->n++;
-				loc = lastmod = NULL;
-			}
-		}
+	if (!(r = sitemap_reader_new(sm_collect, out)))
+		return -1;
+	sitemap_reader_feed(r, body, len);
+	if (sitemap_reader_end(r)) {
+		sitemap_list_free(out);
+		return -1;
 	}
-	free(loc);
-	free(lastmod);
-	xmlFreeTextReader(r);
-	return rc;
+	return 0;
 }
 
 void sitemap_list_free(struct sitemap_list *l)

@@ -3,7 +3,8 @@
  * a[@href] and <link rel=canonical> of an HTML page (a SAX pass of
  * libxml2's forgiving HTML parser, so broken markup still yields its
  * links, and script bodies and comments yield none), every <loc> of a
- * sitemap (a streaming XML read, sitemap_parse).
+ * sitemap (a streaming XML read: SAX events of libxml2's push parser,
+ * sitemap_parse and sitemap_reader_*).
  */
 #ifndef LINKS_H
 #define LINKS_H
@@ -44,5 +45,17 @@ struct sitemap_list {
  * unparseable input yields no entries. Free with sitemap_list_free. */
 int sitemap_parse(const char *body, size_t len, struct sitemap_list *out);
 void sitemap_list_free(struct sitemap_list *l);
+
+/* The same, as the sitemap arrives: fn is called for each entry, and
+ * may take its strings (setting them to NULL); a non-zero return stops
+ * the read and is returned by the next feed and by end. Unparseable
+ * input yields no entries. */
+typedef int (*sitemap_entry_fn)(struct sitemap_entry *e, void *arg);
+struct sitemap_reader;
+struct sitemap_reader *sitemap_reader_new(sitemap_entry_fn fn, void *arg);
+int sitemap_reader_feed(struct sitemap_reader *r, const char *p, size_t n);
+/* Reads what is left and frees r. Returns 0, fn's non-zero value, or
+ * -1 (out of memory). */
+int sitemap_reader_end(struct sitemap_reader *r);
 
 #endif

@@ -105,24 +105,37 @@ int scope_init(struct scope *sc, const struct config *cfg)
 		config_list_free(starts);
 		return -1;
 	}
-	sc->origins = calloc(sc->n_origins + 1, sizeof *sc->origins);
-	for (size_t i = 0; sc->origins && i < sc->n_origins; i++) {
+	/* One origin per host of the crawl, however many start URLs name it:
+	 * a host has one robots.txt, one clock and one count of requests. */
+	size_t n_starts = sc->n_origins;
+	sc->n_origins = 0;
+	sc->origins = calloc(n_starts + 1, sizeof *sc->origins);
+	for (size_t i = 0; sc->origins && i < n_starts; i++) {
 		CURLU *h = curl_url();
-		char *scheme = NULL;
+		char *scheme = NULL, *o = NULL;
 		if (!h || curl_url_set(h, CURLUPART_URL, starts[i], 0) != CURLUE_OK ||
 		    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		    (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))) {
+		    (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) ||
+		    !(o = origin_of(h))) {
 			log_error("[fetch] start_urls: '%s' is not an http or https URL", starts[i]);
 			curl_free(scheme);
 			curl_url_cleanup(h);
 			config_list_free(starts);
 			return -1;
 		}
-		sc->origins[i] = origin_of(h);
+		bool known = false;
+		for (size_t k = 0; k < sc->n_origins && !known; k++)
+			known = !strcmp(sc->origins[k], o);
+		if (known)
+			free(o);
+		else
+			sc->origins[sc->n_origins++] = o;
 		curl_free(scheme);
 		curl_url_cleanup(h);
 	}
 	config_list_free(starts);
+	if (!sc->origins)
+		return -1;
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 #include "entity.h"
 
 struct scope {
-	char **origins;      /* "http://host[:port]" of each start URL */
+	char **origins;      /* "http://host[:port]" of the start URLs, each once */
 	size_t n_origins;
 	char **site_hosts;   /* the site's own names, lowercase */
 	size_t n_site_hosts;
