@@ -56,7 +56,7 @@ enum {
 	S_UPD_TITLE, S_UPD_RELEASE, S_UPD_CREDIT, S_UPD_NAME,
 	S_GONE_WORK, S_GONE_PERSON, S_GONE_SOURCE,
 	S_MOVE_CREDITS, S_DROP_CREDITS, S_MOVE_CAST, S_DROP_CAST, S_MERGE_CHAIN, S_MERGE_PUT,
-	S_MERGE_UNDO, S_DEL_SOURCE, S_DEL_PERSON, S_SEEN, S_MERGE_WORKS,
+	S_MERGE_UNDO, S_DEL_PERSON, S_SEEN, S_MERGE_WORKS,
 	N_STMTS
 };
 
@@ -178,7 +178,6 @@ static const char *const stmt_sql[N_STMTS] = {
 	[S_MERGE_PUT] = "INSERT INTO person_merges (person_id, into_id) VALUES (?1, ?2) "
 			"ON CONFLICT(person_id) DO UPDATE SET into_id = excluded.into_id "
 			"WHERE into_id IS NOT excluded.into_id",
-	[S_DEL_SOURCE] = "DELETE FROM sources WHERE entity_id = ?1",
 	[S_DEL_PERSON] = "DELETE FROM people WHERE person_id = ?1",
 	/* a person merged away once, back with a record of its own */
 	[S_MERGE_UNDO] = "DELETE FROM person_merges WHERE person_id = ?1",
@@ -1072,7 +1071,8 @@ static int put_gone(struct loader *l, const struct jnode *g, const char *id)
 
 /* A merged record: the overrides file merged person id into another,
  * whose record (before this one in the file) has its names, credits and
- * cast. The person's own rows go; person_merges keeps where it went.
+ * cast. The person's own rows go but its source (provenance);
+ * person_merges keeps where it went.
  * Returns an exit code after logging. */
 static int put_merged(struct loader *l, const struct jnode *m, const char *id)
 {
@@ -1095,9 +1095,10 @@ static int put_merged(struct loader *l, const struct jnode *m, const char *id)
 			   run_ids(l, S_DROP_CREDITS, id, NULL) ||
 			   run_ids(l, S_MOVE_CAST, id, into) || run_ids(l, S_DROP_CAST, id, NULL)))
 		return EXIT_OUTPUT;
+	/* Its sources row stays: its page is still where its names came
+	 * from (they are the other person's now). */
 	if (run_ids(l, S_MERGE_CHAIN, id, into) || run_ids(l, S_MERGE_PUT, id, into) ||
-	    run_ids(l, S_DEL_NAMES, id, NULL) || run_ids(l, S_DEL_SOURCE, id, NULL) ||
-	    run_ids(l, S_DEL_PERSON, id, NULL))
+	    run_ids(l, S_DEL_NAMES, id, NULL) || run_ids(l, S_DEL_PERSON, id, NULL))
 		return EXIT_OUTPUT;
 	if (sqlite3_changes(l->db))
 		l->removed++;
@@ -1625,8 +1626,9 @@ int main(int argc, char **argv)
 			"person_merges (see README \"Database\"). Entities whose normalized\n"
 			"record did not change are not rewritten. Entities whose page is gone\n"
 			"are marked gone = 1. People merged away by the overrides are removed\n"
-			"(person_merges keeps where they went), and so are people of the\n"
-			"project's own (x-...) that no credit or cast row names any more.",
+			"(person_merges keeps where they went, sources their pages), and so\n"
+			"are people of the project's own (x-...) that no credit or cast row\n"
+			"names any more.",
 		.run = load_run,
 	};
 	return stage_main(&st, argc, argv);
