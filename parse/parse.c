@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <sqlite3.h>
 
 #include "extract.h"
 #include "fsutil.h"
@@ -36,8 +37,10 @@
  * parsed again. */
 #define PARSER_VERSION "2"
 
-/* Pages in flight between the reader and the writer. */
-#define RING 32
+/* Pages in flight between the reader and the writer: enough that the
+ * records copied from the last run (most of a nightly run's) go on being
+ * read while a page to parse waits for a worker, not one at a time. */
+#define RING 256
 
 enum job_state { J_FREE, J_READY, J_TAKEN, J_DONE };
 
@@ -63,8 +66,10 @@ struct parse_run {
 	struct stage_reader old;
 	bool have_old;           /* records are left to read */
 	bool old_open;
-	struct buf old_line;     /* the next old record not yet passed (raw) */
-	bool old_pending;        /* old_line holds one */
+	const char *old_raw;     /* the next old record not yet passed (the
+	                          * reader's line: valid until its next read) */
+	size_t old_len;
+	bool old_pending;        /* old_raw holds one */
 	char *old_key;           /* its key */
 	bool full;               /* --full: reuse nothing */
 
@@ -215,27 +220,105 @@ static char *line_key(const char *line, size_t len)
 	return out;
 }
 
-/* Advances the old output to key's record. Returns its line (a copy)
- * when it was made from the same body: as it was when its page fields
- * are those of now (base_line: the new page fields as a record), else
- * with the page fields of now. NULL when the page must be parsed. */
-static char *old_record(struct parse_run *pr, const char *key, const char *sha,
-			const json_t *base, size_t *warnings)
+/*
+ * Does an old record begin with the page fields of now? They are what
+ * base_record makes of the page, written first, in that order: the old
+ * line begins with the serialization of base_record(m), its closing
+ * brace aside, when they are the same. That serialization is known
+ * without making it when every string is plain (printable ASCII without
+ * a quote or a backslash: written as it is, between quotes); then the
+ * line is matched against it piece by piece. Otherwise (a field with
+ * anything else in it) only jansson says for sure, and the caller asks
+ * it.
+ */
+struct cursor {
+	const char *p, *end;
+	bool ok;       /* what was matched so far matches */
+	bool plain;    /* every string so far was plain */
+};
+
+static void match_lit(struct cursor *c, const char *s, size_t n)
+{
+	if (c->ok && (size_t)(c->end - c->p) >= n && !memcmp(c->p, s, n))
+		c->p += n;
+	else
+		c->ok = false;
+}
+
+static void match_str(struct cursor *c, const char *s)
+{
+	if (!s) {
+		match_lit(c, "null", 4);
+		return;
+	}
+	size_t n = 0;
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++, n++)
+		if (*u < 0x20 || *u >= 0x7f || *u == '"' || *u == '\\') {
+			c->plain = c->ok = false;
+			return;
+		}
+	match_lit(c, "\"", 1);
+	match_lit(c, s, n);
+	match_lit(c, "\"", 1);
+}
+
+/* The length of the old line's beginning that is base_record(m) (its
+ * closing brace aside); 0 when it is not; -1 when that cannot be told
+ * without jansson (a field is not plain). */
+static long page_fields_match(const struct page_meta *m, const char *line, size_t len)
+{
+	struct cursor c = { line, line + len, true, true };
+	char num[24];
+
+#define LIT(s) match_lit(&c, s, sizeof s - 1)
+	LIT("{\"key\":");
+	match_str(&c, m->key);
+	LIT(",\"entity_id\":");
+	match_str(&c, m->entity_id ? m->entity_id : m->key);
+	LIT(",\"kind\":");
+	match_str(&c, m->kind);
+	LIT(",\"url\":");
+	match_str(&c, m->url);
+	LIT(",\"http_status\":");
+	snprintf(num, sizeof num, "%d", m->status);
+	match_lit(&c, num, strlen(num));
+	LIT(",\"fetched_at\":");
+	match_str(&c, m->fetched_at);
+	LIT(",\"sha256\":");
+	match_str(&c, m->sha256);
+#undef LIT
+	if (!c.plain)
+		return -1;
+	return c.ok ? (long)(c.p - line) : 0;
+}
+
+/* The warnings of an old record (a line that ends with none says so). */
+static size_t line_warnings(const char *line, size_t len)
+{
+	static const char none[] = "\"warnings\":[]}";
+	size_t nl = sizeof none - 1;
+	if (len >= nl && !strcmp(line + len - nl, none))
+		return 0;
+	json_t *rec = json_loadb(line, len, 0, NULL);
+	size_t n = json_array_size(json_object_get(rec, "warnings"));
+	json_decref(rec);
+	return n;
+}
+
+/* Advances the old output to key's record: true when there is one, its
+ * line then in *line (valid until the next read) and *len. */
+static bool old_line_of(struct parse_run *pr, const char *key, const char **line, size_t *len)
 {
 	while (pr->have_old) {
 		if (!pr->old_pending) {
-			const char *line;
-			size_t len;
-			int got = stage_reader_next_raw(&pr->old, &line, &len);
+			int got = stage_reader_next_raw(&pr->old, &pr->old_raw, &pr->old_len);
 			if (got != 1) {
 				/* The end, or a damaged file: parse the rest. */
 				pr->have_old = false;
 				break;
 			}
-			buf_reset(&pr->old_line);
-			buf_add(&pr->old_line, line, len);
 			free(pr->old_key);
-			pr->old_key = line_key(line, len);
+			pr->old_key = line_key(pr->old_raw, pr->old_len);
 			pr->old_pending = true;
 		}
 		int c = pr->old_key ? strcmp(pr->old_key, key) : -1;
@@ -244,37 +327,68 @@ static char *old_record(struct parse_run *pr, const char *key, const char *sha,
 		pr->old_pending = false;
 		if (c < 0)
 			continue;           /* a page no longer in the store */
-		/* The same page fields: the old line as it is. */
-		char *b = stage_record_dump(base);
-		size_t bl = b ? strlen(b) : 0;
-		const char *old = pr->old_line.data;
-		if (b && bl > 1 && pr->old_line.len > bl && !strncmp(old, b, bl - 1) &&
-		    old[bl - 1] == ',' && !strstr(old, "\"gone\":true")) {
-			free(b);
-			static const char none[] = "\"warnings\":[]}";
-			size_t nl = sizeof none - 1;
-			*warnings = 0;
-			if (pr->old_line.len < nl || strcmp(old + pr->old_line.len - nl, none)) {
-				json_t *rec = json_loadb(old, pr->old_line.len, 0, NULL);
-				*warnings = json_array_size(json_object_get(rec, "warnings"));
-				json_decref(rec);
-			}
-			return strdup(old);
-		}
-		free(b);
-		/* Else the old record, if of the same body, with the page fields of now. */
-		json_t *rec = json_loadb(old, pr->old_line.len, 0, NULL);
-		const char *s = json_str(rec, "sha256");
-		char *line = NULL;
-		if (s && sha && !strcmp(s, sha) && !json_object_get(rec, "gone")) {
-			json_object_update(rec, (json_t *)base);
-			*warnings = json_array_size(json_object_get(rec, "warnings"));
-			line = stage_record_dump(rec);
-		}
-		json_decref(rec);
-		return line;
+		*line = pr->old_raw;
+		*len = pr->old_len;
+		return true;
 	}
-	return NULL;
+	return false;
+}
+
+/* The record of a page gone (404, 410) as the old output has it, when
+ * it is this one: a copy of its line; else NULL. */
+static char *old_gone_record(struct parse_run *pr, const struct page_meta *m)
+{
+	static const char tail[] = ",\"gone\":true}";
+	const char *line;
+	size_t len;
+	if (!old_line_of(pr, m->key, &line, &len))
+		return NULL;
+	long n = page_fields_match(m, line, len);
+	if (n > 0 && len - (size_t)n == sizeof tail - 1 && !strcmp(line + n, tail))
+		return strdup(line);
+	return NULL;   /* (written again: the same bytes when it is the same) */
+}
+
+/* The old record of a page whose body hash is sha, when it was made from
+ * the same body: as it was when its page fields are those of now, else
+ * with the page fields of now (*base: made then, when NULL). NULL when
+ * the page must be parsed. */
+static char *old_record(struct parse_run *pr, const struct page_meta *m, json_t **base,
+			size_t *warnings)
+{
+	const char *line;
+	size_t len;
+
+	if (!old_line_of(pr, m->key, &line, &len))
+		return NULL;
+	long n = page_fields_match(m, line, len);
+	if (n < 0) {
+		/* Not plain: the page fields as jansson writes them. */
+		if (!*base)
+			*base = base_record(m);
+		char *b = stage_record_dump(*base);
+		size_t bl = b ? strlen(b) : 0;
+		n = b && bl > 1 && len > bl && !strncmp(line, b, bl - 1) ? (long)bl - 1 : 0;
+		free(b);
+	}
+	if (n > 0 && line[n] == ',' && !strstr(line, "\"gone\":true")) {
+		/* The same page fields: the old line as it is. */
+		*warnings = line_warnings(line, len);
+		return strdup(line);
+	}
+	/* Else the old record, if of the same body, with the page fields of now. */
+	json_t *rec = json_loadb(line, len, 0, NULL);
+	const char *s = json_str(rec, "sha256");
+	char *out = NULL;
+	if (s && m->sha256 && !strcmp(s, m->sha256) && !json_object_get(rec, "gone")) {
+		if (!*base)
+			*base = base_record(m);
+		json_object_update(rec, *base);
+		*warnings = json_array_size(json_object_get(rec, "warnings"));
+		out = stage_record_dump(rec);
+	}
+	json_decref(rec);
+	return out;
 }
 
 static int parse_one(const struct page_meta *m, void *arg)
@@ -300,9 +414,11 @@ static int parse_one(const struct page_meta *m, void *arg)
 		}
 		/* Gone: the record says so, so that load can mark the entity. */
 		j = slot(pr);
-		j->base = base_record(m);
-		json_object_set_new(j->base, "gone", json_true());
-		j->line = stage_record_dump(j->base);
+		if (!(j->line = old_gone_record(pr, m))) {
+			j->base = base_record(m);
+			json_object_set_new(j->base, "gone", json_true());
+			j->line = stage_record_dump(j->base);
+		}
 		j->failed = !j->line;
 		submit(pr, j, J_DONE);
 		pr->gone++;
@@ -324,8 +440,8 @@ static int parse_one(const struct page_meta *m, void *arg)
 	j = slot(pr);
 	j->key = strdup(m->key);
 	j->url = strdup(m->url ? m->url : m->key);
-	j->base = base_record(m);
-	if ((old = old_record(pr, m->key, m->sha256, j->base, &j->warnings))) {
+	j->base = NULL;
+	if ((old = old_record(pr, m, &j->base, &j->warnings))) {
 		/* The same body: the old record, with the page fields of now. */
 		j->line = old;
 		submit(pr, j, J_DONE);
@@ -340,6 +456,8 @@ static int parse_one(const struct page_meta *m, void *arg)
 		pr->failed++;
 		return 0;
 	} else {
+		if (!j->base)
+			j->base = base_record(m);
 		j->kind = index ? ENT_NONE : kind;
 		j->charset = m->charset ? strdup(m->charset) : NULL;
 		submit(pr, j, J_READY);
@@ -349,6 +467,48 @@ static int parse_one(const struct page_meta *m, void *arg)
 	else
 		pr->pages++;
 	return 0;
+}
+
+/* Calls parse_one for every page of the store, in key order. The store's
+ * own page_store_foreach copies every column of every row; this reads
+ * the few a record needs, in place (the columns of page_store.h's table
+ * pages). Returns parse_one's first non-zero value, or -1 after logging
+ * when the store cannot be read. */
+static int each_page(struct parse_run *pr)
+{
+	sqlite3 *db = page_store_db(pr->ps);
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(db, "SELECT key, url, entity_id, kind, status, content_type, "
+			       "charset, fetched_at, sha256 FROM pages ORDER BY key",
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_error("cannot read the page store: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct page_meta m;
+		memset(&m, 0, sizeof m);
+		m.key = (char *)sqlite3_column_text(st, 0);
+		m.url = (char *)sqlite3_column_text(st, 1);
+		m.entity_id = (char *)sqlite3_column_text(st, 2);
+		m.kind = (char *)sqlite3_column_text(st, 3);
+		m.status = sqlite3_column_int(st, 4);
+		m.content_type = (char *)sqlite3_column_text(st, 5);
+		m.charset = (char *)sqlite3_column_text(st, 6);
+		m.fetched_at = (char *)sqlite3_column_text(st, 7);
+		m.sha256 = (char *)sqlite3_column_text(st, 8);
+		if (!m.key)
+			continue;
+		if ((rc = parse_one(&m, pr)))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE) {
+		log_error("cannot read the page store: %s", sqlite3_errmsg(db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int jobs_wanted(struct stage_ctx *ctx)
@@ -401,7 +561,6 @@ static int parse_run(struct stage_ctx *ctx)
 	pthread_cond_init(&pr.done, NULL);
 	for (int i = 0; i < RING; i++)
 		buf_init(&pr.ring[i].body, 0);
-	buf_init(&pr.old_line, 0);
 	xmlInitParser();
 	fs_remove_stale_tmp(ctx->work_dir);
 	if (profile_load(profile_path, &pr.profile)) {
@@ -432,7 +591,7 @@ static int parse_run(struct stage_ctx *ctx)
 		goto cleanup;
 	}
 
-	int frc = page_store_foreach(pr.ps, parse_one, &pr);
+	int frc = each_page(&pr);
 	while (pr.next_write < pr.next_fill)
 		write_head(&pr, true);
 	pthread_mutex_lock(&pr.mu);
@@ -463,7 +622,6 @@ static int parse_run(struct stage_ctx *ctx)
 cleanup:
 	if (pr.old_open)
 		stage_reader_close(&pr.old);
-	buf_free(&pr.old_line);
 	free(pr.old_key);
 	page_store_close(pr.ps);
 	for (int i = 0; i < RING; i++)

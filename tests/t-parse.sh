@@ -72,6 +72,24 @@ check_grep "--full reuses nothing" "(0 unchanged and reused" "$TEST_TMP/err"
 if cmp -s "$W/parsed.jsonl" "$TEST_TMP/incr.jsonl"; then ok "the incremental output equals a full parse"; else
 	not_ok "the incremental output equals a full parse"; diff "$W/parsed.jsonl" "$TEST_TMP/incr.jsonl" | head -5 | cut -c1-200 | sed 's/^/#   /'; fi
 
+# page fields that changed without the body (a new fetch time, a URL
+# with bytes that JSON escapes or writes as they are): the old records
+# are taken with the fields of now, the same bytes as a full parse
+sqlite3 "$W/pages.db" "update pages set fetched_at = '2031-01-02T03:04:05Z' where key = '12-1302';
+update pages set url = replace(url, '/robot-carnival/', '/robot-\"carnival\"/') where key = '12-1380';
+update pages set url = replace(url, '/cowboy-bebop/', '/cowboy-bébop/') where key = '12-1200'"
+check_rc "parse after page fields changed in the store" 0 "$BIN/parse" $(opts)
+check_grep "reuses every page (none changed its body)" "($n_entity unchanged and reused" "$TEST_TMP/err"
+check "the new fetch time, the URL with quotes and with an accent are in the records" \
+	'2031-01-02T03:04:05Z|/robot-"carnival"/|/cowboy-bébop/' \
+	"$(jq -r 'select(.key=="12-1302") | .fetched_at' "$W/parsed.jsonl")|$(jq -r 'select(.key=="12-1380") | .url' "$W/parsed.jsonl" | grep -o '/robot[^/]*/')|$(jq -r 'select(.key=="12-1200") | .url' "$W/parsed.jsonl" | grep -o '/cowboy[^/]*/')"
+cp "$W/parsed.jsonl" "$TEST_TMP/incr2.jsonl"
+check_rc "parse again, nothing changed" 0 "$BIN/parse" $(opts)
+if cmp -s "$W/parsed.jsonl" "$TEST_TMP/incr2.jsonl"; then ok "the same bytes again"; else not_ok "the same bytes again"; fi
+check_rc "and a --full parse" 0 "$BIN/parse" $(opts) --full
+if cmp -s "$W/parsed.jsonl" "$TEST_TMP/incr2.jsonl"; then ok "the incremental output equals a full parse"; else
+	not_ok "the incremental output equals a full parse"; diff "$W/parsed.jsonl" "$TEST_TMP/incr2.jsonl" | head -5 | cut -c1-200 | sed 's/^/#   /'; fi
+
 # a profile change makes every page be parsed again
 cp "$PROFILE" "$TEST_TMP/edited.ini"; echo "; an edit" >>"$TEST_TMP/edited.ini"
 check_rc "parse with an edited profile" 0 "$BIN/parse" $(opts) --set parse.profile="$TEST_TMP/edited.ini"
