@@ -8,40 +8,52 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include <openssl/evp.h>
+#include <xxhash.h>
 
+#include "hugemem.h"
 #include "log.h"
 
-#define BLOCK (1u << 20)    /* bytes read at a time */
+#define BLOCK (256u << 10)  /* bytes read at a time */
 
-/* Hashes lines [from, to) of v. */
+/* Hashes lines [from, to) of v. XXH3: change detection needs no
+ * cryptographic strength (see README "How the database is kept"), and it
+ * is some ten times faster than SHA-256 here; its hex is the one
+ * normalize's change detection writes. */
 static void hash_lines(struct line *v, size_t from, size_t to)
 {
 	static const char hex[] = "0123456789abcdef";
-	/* Fetched once a block: EVP_sha256() would fetch it again for every
-	 * line (a third of the time of short lines). */
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	unsigned char d[32];
-	unsigned int dlen;
+	XXH128_canonical_t c;
 
 	for (size_t i = from; i < to; i++) {
-		if (!ctx || !md || !EVP_DigestInit_ex2(ctx, md, NULL) ||
-		    !EVP_DigestUpdate(ctx, v[i].text, v[i].len) || !EVP_DigestFinal_ex(ctx, d, &dlen)) {
-			/* Cannot happen with the default provider; load stops
-			 * at a line whose hash is empty. */
-			v[i].sha[0] = '\0';
-			continue;
+		XXH128_canonicalFromHash(&c, XXH3_128bits(v[i].text, v[i].len));
+		for (int k = 0; k < 16; k++) {
+			v[i].hash[2 * k] = hex[c.digest[k] >> 4];
+			v[i].hash[2 * k + 1] = hex[c.digest[k] & 15];
 		}
-		for (int k = 0; k < 32; k++) {
-			v[i].sha[2 * k] = hex[d[k] >> 4];
-			v[i].sha[2 * k + 1] = hex[d[k] & 15];
-		}
-		v[i].sha[64] = '\0';
+		v[i].hash[32] = '\0';
 	}
-	EVP_MD_CTX_free(ctx);
-	EVP_MD_free(md);
+}
+
+/* Makes b->buf hold cap bytes, keeping its first keep. A buffer in the
+ * huge pages (not malloc's) is left there for one of malloc's. 0 or -1. */
+static int buf_grow(struct lines_block *b, size_t cap, size_t keep)
+{
+	char *p;
+
+	if (b->own) {
+		if (!(p = realloc(b->buf, cap)))
+			return -1;
+	} else {
+		if (!(p = malloc(cap)))
+			return -1;
+		memcpy(p, b->buf, keep);
+		b->own = 1;
+	}
+	b->buf = p;
+	b->cap = cap;
+	return 0;
 }
 
 /* Fills b with the lines after those of prev (NULL for the first block):
@@ -53,13 +65,8 @@ static void fill(struct lines *ls, struct lines_block *b, const struct lines_blo
 	size_t start, tail = prev ? prev->len - prev->used : 0;
 
 	b->len = b->used = b->n = 0;
-	if (tail > b->cap) {
-		char *p = realloc(b->buf, tail);
-		if (!p)
-			goto oom;
-		b->buf = p;
-		b->cap = tail;
-	}
+	if (tail > b->cap && buf_grow(b, tail, 0))
+		goto oom;
 	if (tail)
 		memcpy(b->buf, prev->buf + prev->used, tail);
 	b->len = tail;
@@ -92,12 +99,8 @@ static void fill(struct lines *ls, struct lines_block *b, const struct lines_blo
 			return;
 		}
 		/* A line longer than the buffer. */
-		size_t cap = b->cap ? b->cap * 2 : BLOCK;
-		char *p = realloc(b->buf, cap);
-		if (!p)
+		if (buf_grow(b, b->cap ? b->cap * 2 : BLOCK, b->len))
 			goto oom;
-		b->buf = p;
-		b->cap = cap;
 	}
 	for (start = 0;;) {
 		char *nl = memchr(b->buf + start, '\n', b->len - start);
@@ -197,9 +200,16 @@ int lines_open(struct lines *ls, FILE *fp, const char *path, unsigned long linen
 	ls->fp = fp;
 	ls->path = path;
 	ls->lineno = lineno;
+	/* The blocks: in huge pages if the kernel gives them (see
+	 * hugemem.h), else from malloc. */
+	ls->huge = huge_alloc((size_t)LINES_BLOCKS * BLOCK);
 	for (int k = 0; k < LINES_BLOCKS; k++) {
 		ls->b[k].cap = BLOCK;
-		if (!(ls->b[k].buf = malloc(BLOCK))) {
+		if (ls->huge) {
+			ls->b[k].buf = ls->huge + (size_t)k * BLOCK;
+		} else if ((ls->b[k].buf = malloc(BLOCK))) {
+			ls->b[k].own = 1;
+		} else {
 			log_error("out of memory");
 			while (k--)
 				free(ls->b[k].buf);
@@ -234,9 +244,16 @@ int lines_next(struct lines *ls, struct line **out)
 		if (ls->have_th) {
 			/* Help hash the block while it is not ready. */
 			pthread_mutex_lock(&ls->mu);
-			while (b->state != 2)
-				if (b->state != 3 || !hash_chunk(ls, b))
-					pthread_cond_wait(&ls->cv, &ls->mu);
+			if (b->state != 2) {
+				struct timespec t0, t1;
+				clock_gettime(CLOCK_MONOTONIC, &t0);
+				while (b->state != 2)
+					if (b->state != 3 || !hash_chunk(ls, b))
+						pthread_cond_wait(&ls->cv, &ls->mu);
+				clock_gettime(CLOCK_MONOTONIC, &t1);
+				ls->waited += (double)(t1.tv_sec - t0.tv_sec) +
+					      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			}
 			pthread_mutex_unlock(&ls->mu);
 		} else {
 			struct lines_block *prev = &ls->b[(ls->cur + LINES_BLOCKS - 1) % LINES_BLOCKS];
@@ -270,8 +287,10 @@ void lines_close(struct lines *ls)
 		pthread_cond_destroy(&ls->cv);
 	}
 	for (int k = 0; k < LINES_BLOCKS; k++) {
-		free(ls->b[k].buf);
+		if (ls->b[k].own)
+			free(ls->b[k].buf);
 		free(ls->b[k].v);
 	}
+	huge_free(ls->huge, (size_t)LINES_BLOCKS * BLOCK);
 	memset(ls, 0, sizeof *ls);
 }

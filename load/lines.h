@@ -1,10 +1,10 @@
 /*
- * lines: the record lines of a stage file, each with the SHA-256 of its
- * bytes (newline included). A helper thread reads the file a block at a
- * time and hashes the block's lines while the caller works on the block
- * before; a caller that waits for a block helps hash it. When most
- * records did not change, reading and hashing them is most of a load's
- * work: it is done on two cores.
+ * lines: the record lines of a stage file, each with the XXH3-128 hash of
+ * its bytes (newline included), in hex. A helper thread reads the file a
+ * block at a time and hashes the block's lines while the caller works on
+ * the block before; a caller that waits for a block helps hash it. When
+ * most records did not change, reading and hashing them is much of a
+ * load's work: it is done on two cores.
  */
 #ifndef LINES_H
 #define LINES_H
@@ -12,20 +12,24 @@
 #include <pthread.h>
 #include <stdio.h>
 
+/* A line hash in hex, with its NUL. */
+#define LINE_HASH_SIZE 33
+
 struct line {
 	char *text;             /* writable, ends with its '\n' */
 	size_t len;             /* with the '\n' */
 	unsigned long lineno;
-	char sha[65];           /* hex; empty if it could not be computed */
+	char hash[LINE_HASH_SIZE]; /* XXH3-128 of the bytes, 32 hex digits */
 };
 
-/* Blocks read ahead (1 MB each): the reader can be this many less one
- * ahead of the caller. */
+/* Blocks read ahead (256 kB each, 2 MB in all: one huge page): the
+ * reader can be this many less one ahead of the caller. */
 #define LINES_BLOCKS 8
 
 /* A block of the file: its complete lines, hashed. */
 struct lines_block {
 	char *buf;
+	int own;                /* buf is malloc's (else in lines.huge) */
 	size_t cap, len;        /* bytes in buf */
 	size_t used;            /* bytes its lines cover (the rest starts the next) */
 	struct line *v;
@@ -42,6 +46,7 @@ struct lines {
 	unsigned long lineno;   /* of the last line read (by the reader) */
 	int eof;
 	struct lines_block b[LINES_BLOCKS];
+	char *huge;             /* the blocks' buffers, in huge pages (or NULL) */
 	int cur;                /* the block handed out */
 	int started;
 	size_t next;            /* its next line */
@@ -50,6 +55,7 @@ struct lines {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int quit;
+	double waited;          /* seconds the caller waited for a block */
 };
 
 /* Reads fp (positioned after the header, line lineno) from here on.

@@ -9,9 +9,11 @@
  * more.
  *
  * How it stays fast:
- * - A record's hash is that of its line (lines.c hashes them on a helper
- *   thread, a block ahead), and its id is read from the line's first
- *   bytes, so an unchanged record is recognised without parsing its JSON.
+ * - A record's hash is XXH3-128 of its line (lines.c hashes them on a
+ *   helper thread, a block ahead), and its id is read from the line's
+ *   first bytes, so an unchanged record is recognised without parsing its
+ *   JSON; a gone record is parsed only if its entity or its source is
+ *   stored (most are characters, which have neither).
  * - The stored hashes are read in id order, a batch of rows at a time,
  *   from the works_records and people_records indexes, beside the file
  *   (which normalize writes in id order): no query per record, and memory
@@ -22,6 +24,11 @@
  *   its stored rows are compared by key with the record's: equal rows stay,
  *   rows with other values are updated in place, the rest deleted or
  *   inserted. Statements are prepared once.
+ * - Triggers are off: the full-text tables get a load's titles and names
+ *   at its end, at once (see fts_apply), not a segment per statement.
+ * - SQLite's pages and the blocks read ahead are in huge pages
+ *   (hugemem.h): on a virtual machine, touching fresh 4 kB pages one by
+ *   one costs more than a nightly load's work.
  * - A new database gets its secondary indexes, full-text tables and
  *   triggers after its rows, and a rollback journal instead of the WAL
  *   (see begin() and finish_new_db()).
@@ -37,6 +44,7 @@
 
 #include "entity.h"
 #include "fsutil.h"
+#include "hugemem.h"
 #include "jrec.h"
 #include "lines.h"
 #include "log.h"
@@ -57,6 +65,7 @@ enum {
 	S_GONE_WORK, S_GONE_PERSON, S_GONE_SOURCE,
 	S_MOVE_CREDITS, S_DROP_CREDITS, S_MOVE_CAST, S_DROP_CAST, S_MERGE_CHAIN, S_MERGE_PUT,
 	S_MERGE_UNDO, S_DEL_PERSON, S_SEEN, S_MERGE_WORKS,
+	S_FTS_INS, S_FTS_DEL, S_FTS_UNINS,
 	N_STMTS
 };
 
@@ -70,25 +79,25 @@ enum {
 #define STR(x) STR_(x)
 
 static const char *const stmt_sql[N_STMTS] = {
-	[S_WORK_RANGE] = "SELECT work_id, record_sha256, gone FROM works WHERE work_id >= ? "
+	[S_WORK_RANGE] = "SELECT work_id, record_hash, gone FROM works WHERE work_id >= ? "
 			 "ORDER BY work_id LIMIT " STR(BATCH),
-	[S_WORK_ONE] = "SELECT work_id, record_sha256, gone FROM works WHERE work_id = ?",
-	[S_PERSON_RANGE] = "SELECT person_id, record_sha256, gone FROM people WHERE person_id >= ? "
+	[S_WORK_ONE] = "SELECT work_id, record_hash, gone FROM works WHERE work_id = ?",
+	[S_PERSON_RANGE] = "SELECT person_id, record_hash, gone FROM people WHERE person_id >= ? "
 			   "ORDER BY person_id LIMIT " STR(BATCH),
-	[S_PERSON_ONE] = "SELECT person_id, record_sha256, gone FROM people WHERE person_id = ?",
+	[S_PERSON_ONE] = "SELECT person_id, record_hash, gone FROM people WHERE person_id = ?",
 	/* whether there is a source: its key alone (the status only then) */
 	[S_SOURCE_RANGE] = "SELECT entity_id, NULL, NULL FROM sources WHERE entity_id >= ? "
 			   "ORDER BY entity_id LIMIT " STR(BATCH),
 	[S_SOURCE_ONE] = "SELECT entity_id, NULL, http_status FROM sources WHERE entity_id = ?",
 	[S_WORK_PUT] =
 		"INSERT INTO works (work_id, title, title_native, kind, rating, runtime_min, "
-		"runtime_raw, episodes, summary, description, url, gone, record_sha256) "
+		"runtime_raw, episodes, summary, description, url, gone, record_hash) "
 		"VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?12) ON CONFLICT(work_id) DO UPDATE SET "
 		"title=excluded.title, title_native=excluded.title_native, kind=excluded.kind, "
 		"rating=excluded.rating, runtime_min=excluded.runtime_min, "
 		"runtime_raw=excluded.runtime_raw, episodes=excluded.episodes, "
 		"summary=excluded.summary, description=excluded.description, url=excluded.url, "
-		"gone=0, record_sha256=excluded.record_sha256",
+		"gone=0, record_hash=excluded.record_hash",
 	[S_TITLE] = "INSERT OR IGNORE INTO work_titles (work_id, title, lang, source) "
 		    "VALUES (?,?,?,?)",
 	[S_RELEASE] = "INSERT INTO releases (work_id, seq, title, lang, region, region_inferred, "
@@ -98,22 +107,23 @@ static const char *const stmt_sql[N_STMTS] = {
 	[S_CAST] = "INSERT OR IGNORE INTO \"cast\" (work_id, character_id, character_name, "
 		   "person_id, lang) VALUES (?,?,?,?,?)",
 	[S_GENRE] = "INSERT OR IGNORE INTO work_genres (work_id, kind, name) VALUES (?,?,?)",
-	[S_DEL_TITLES] = "DELETE FROM work_titles WHERE work_id = ?",
+	/* the deletes of titles and names say what they deleted (fts_deleted) */
+	[S_DEL_TITLES] = "DELETE FROM work_titles WHERE work_id = ? RETURNING rowid, title",
 	[S_DEL_RELEASES] = "DELETE FROM releases WHERE work_id = ?",
 	[S_DEL_CREDITS] = "DELETE FROM credits WHERE work_id = ?",
 	[S_DEL_CAST] = "DELETE FROM \"cast\" WHERE work_id = ?",
 	[S_DEL_GENRES] = "DELETE FROM work_genres WHERE work_id = ?",
 	[S_PERSON_PUT] =
 		"INSERT INTO people (person_id, name, name_native, birth_date, birth_raw, "
-		"death_date, death_raw, gender, hometown, website, url, gone, record_sha256) "
+		"death_date, death_raw, gender, hometown, website, url, gone, record_hash) "
 		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET "
 		"name=excluded.name, name_native=excluded.name_native, "
 		"birth_date=excluded.birth_date, birth_raw=excluded.birth_raw, "
 		"death_date=excluded.death_date, death_raw=excluded.death_raw, "
 		"gender=excluded.gender, hometown=excluded.hometown, website=excluded.website, "
-		"url=excluded.url, gone=excluded.gone, record_sha256=excluded.record_sha256",
+		"url=excluded.url, gone=excluded.gone, record_hash=excluded.record_hash",
 	[S_NAME] = "INSERT OR IGNORE INTO person_names (person_id, name, source) VALUES (?,?,?)",
-	[S_DEL_NAMES] = "DELETE FROM person_names WHERE person_id = ?",
+	[S_DEL_NAMES] = "DELETE FROM person_names WHERE person_id = ? RETURNING rowid, name",
 	[S_SOURCE_PUT] =
 		"INSERT INTO sources (entity_id, url, http_status, fetched_at, sha256) "
 		"VALUES (?,?,?,?,?) ON CONFLICT(entity_id) DO UPDATE SET url=excluded.url, "
@@ -140,13 +150,13 @@ static const char *const stmt_sql[N_STMTS] = {
 	[S_PERSON_ROW] = "SELECT person_id, name, name_native, birth_date, birth_raw, death_date, "
 			 "death_raw, gender, hometown, website, url, gone FROM people "
 			 "WHERE person_id = ?",
-	[S_WORK_HASH] = "UPDATE works SET record_sha256 = ?2, gone = 0 WHERE work_id = ?1",
-	[S_PERSON_HASH] = "UPDATE people SET record_sha256 = ?2 WHERE person_id = ?1",
-	[S_DEL_TITLE] = "DELETE FROM work_titles WHERE rowid = ?",
+	[S_WORK_HASH] = "UPDATE works SET record_hash = ?2, gone = 0 WHERE work_id = ?1",
+	[S_PERSON_HASH] = "UPDATE people SET record_hash = ?2 WHERE person_id = ?1",
+	[S_DEL_TITLE] = "DELETE FROM work_titles WHERE rowid = ? RETURNING rowid, title",
 	[S_DEL_RELEASE] = "DELETE FROM releases WHERE rowid = ?",
 	[S_DEL_CREDIT] = "DELETE FROM credits WHERE rowid = ?",
 	[S_DEL_GENRE] = "DELETE FROM work_genres WHERE rowid = ?",
-	[S_DEL_NAME] = "DELETE FROM person_names WHERE rowid = ?",
+	[S_DEL_NAME] = "DELETE FROM person_names WHERE rowid = ? RETURNING rowid, name",
 	/* the columns after the key, of one row */
 	[S_UPD_TITLE] = "UPDATE work_titles SET lang = ?2, source = ?3 WHERE rowid = ?1",
 	[S_UPD_RELEASE] = "UPDATE releases SET title = ?2, lang = ?3, region = ?4, "
@@ -158,16 +168,16 @@ static const char *const stmt_sql[N_STMTS] = {
 			 "WHERE entity_id = ?",
 	/* A gone entity loses its record hash: if its page comes back with
 	 * the same record, that record is written again (gone = 0). */
-	[S_GONE_WORK] = "UPDATE works SET gone = 1, record_sha256 = NULL "
+	[S_GONE_WORK] = "UPDATE works SET gone = 1, record_hash = NULL "
 			"WHERE work_id = ? AND gone = 0",
-	[S_GONE_PERSON] = "UPDATE people SET gone = 1, record_sha256 = NULL "
+	[S_GONE_PERSON] = "UPDATE people SET gone = 1, record_hash = NULL "
 			  "WHERE person_id = ? AND gone = 0",
 	[S_GONE_SOURCE] = "UPDATE sources SET http_status = ?2 "
 			  "WHERE entity_id = ?1 AND http_status IS NOT ?2",
 	/* A person merged away (?1) into another (?2): the rows that still
 	 * name it follow it (those the other has already are dropped), the
 	 * merges into it go on to the other, its own rows go. */
-	[S_MERGE_WORKS] = "UPDATE works SET record_sha256 = NULL WHERE record_sha256 IS NOT NULL "
+	[S_MERGE_WORKS] = "UPDATE works SET record_hash = NULL WHERE record_hash IS NOT NULL "
 			  "AND work_id IN (SELECT work_id FROM credits WHERE person_id = ?1 "
 			  "UNION SELECT work_id FROM \"cast\" WHERE person_id = ?1)",
 	[S_MOVE_CREDITS] = "UPDATE OR IGNORE credits SET person_id = ?2 WHERE person_id = ?1",
@@ -181,15 +191,42 @@ static const char *const stmt_sql[N_STMTS] = {
 	[S_DEL_PERSON] = "DELETE FROM people WHERE person_id = ?1",
 	/* a person merged away once, back with a record of its own */
 	[S_MERGE_UNDO] = "DELETE FROM person_merges WHERE person_id = ?1",
-	/* a person of the project's own the input has a record of (seen_sql) */
+	/* a person of the project's own the input has a record of (temp_sql) */
 	[S_SEEN] = "INSERT OR IGNORE INTO temp.load_seen VALUES (?1)",
+	/* the full-text index's changes, made at the end (fts_apply) */
+	[S_FTS_INS] = "INSERT OR IGNORE INTO temp.load_fts_ins VALUES (?1, ?2)",
+	[S_FTS_DEL] = "INSERT INTO temp.load_fts_del VALUES (?1, ?2, ?3)",
+	[S_FTS_UNINS] = "DELETE FROM temp.load_fts_ins WHERE fts = ?1 AND rid = ?2",
 };
 
 /* The people of the project's own (x-...) the input has a record of
- * (see remove_orphans). Temporary: the connection's own, not the
+ * (see remove_orphans), and the rows the full-text tables must add or
+ * drop (see fts_apply). Temporary: the connection's own, not the
  * database's. */
-static const char seen_sql[] =
-	"CREATE TEMP TABLE load_seen (person_id TEXT PRIMARY KEY) WITHOUT ROWID";
+static const char temp_sql[] =
+	"CREATE TEMP TABLE load_seen (person_id TEXT PRIMARY KEY) WITHOUT ROWID;\n"
+	"CREATE TEMP TABLE load_fts_ins (fts INTEGER, rid INTEGER, PRIMARY KEY (fts, rid)) "
+	"WITHOUT ROWID;\n"
+	"CREATE TEMP TABLE load_fts_del (fts INTEGER, rid INTEGER, text TEXT);\n";
+
+/* The full-text tables: 0 titles_fts over work_titles, 1 names_fts over
+ * person_names. */
+enum { FTS_TITLES, FTS_NAMES, FTS_NONE = -1 };
+
+/* What fts_apply runs: each row a load deleted that was in the index
+ * leaves it, then each row it inserted (and did not delete again) enters
+ * it, in rowid order (as FTS5 writes fastest). */
+static const char fts_apply_sql[] =
+	"INSERT INTO main.titles_fts(titles_fts, rowid, title) SELECT 'delete', rid, text "
+	"FROM temp.load_fts_del WHERE fts = 0 ORDER BY rid;\n"
+	"INSERT INTO main.names_fts(names_fts, rowid, name) SELECT 'delete', rid, text "
+	"FROM temp.load_fts_del WHERE fts = 1 ORDER BY rid;\n"
+	"INSERT INTO main.titles_fts(rowid, title) SELECT t.rowid, t.title "
+	"FROM temp.load_fts_ins i JOIN main.work_titles t ON t.rowid = i.rid "
+	"WHERE i.fts = 0 ORDER BY i.rid;\n"
+	"INSERT INTO main.names_fts(rowid, name) SELECT n.rowid, n.name "
+	"FROM temp.load_fts_ins i JOIN main.person_names n ON n.rowid = i.rid "
+	"WHERE i.fts = 1 ORDER BY i.rid;\n";
 
 /* What a cursor found for an id. */
 struct found {
@@ -243,6 +280,8 @@ struct loader {
 	unsigned long inserted, updated, unchanged, gone;
 	unsigned long removed;                  /* people merged away or no longer named */
 	unsigned long rows;                     /* inserted, updated or deleted */
+	double t_wait, t_write, t_orphans;      /* seconds: waiting for input, writing records,
+						 * removing orphans */
 	int new_db;                             /* the load creates the database */
 	sqlite3_stmt *st[N_STMTS];
 	sqlite3_stmt *col_st[2][16];            /* UPDATE of one column: works, people */
@@ -310,15 +349,85 @@ static void stmts_free(struct loader *l)
 		}
 }
 
+/* --- the full-text tables
+ *
+ * Load runs with triggers off (see open_db): those that keep titles_fts
+ * and names_fts in step would make FTS5 write its pending changes to
+ * disk at every statement that writes a title or a name (FTS5 flushes
+ * them at each statement savepoint), a segment each, to be merged again
+ * and again. Instead the rows a load inserts and deletes are noted in
+ * temporary tables, and fts_apply gives them to FTS5 at the end, at
+ * once: the same index the triggers would have made. */
+
+/* Runs a statement of the temporary tables with ?1 = fts, ?2 = rid and,
+ * if it has one, ?3 = text; sqlite3_changes() then tells what it did. */
+static int fts_note(struct loader *l, int k, int fts, sqlite3_int64 rid, const char *text,
+		    int len)
+{
+	sqlite3_stmt *st = stmt(l, k);
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, fts);
+	sqlite3_bind_int64(st, 2, rid);
+	if (k == S_FTS_DEL)
+		sqlite3_bind_text(st, 3, text, len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "write");
+}
+
+/* Row rid (its text, text) left a table of full-text table fts: it
+ * leaves the index, unless it entered the table in this load. */
+static int fts_deleted(struct loader *l, int fts, sqlite3_int64 rid, const char *text, int len)
+{
+	if (fts_note(l, S_FTS_UNINS, fts, rid, NULL, 0))
+		return -1;
+	if (sqlite3_changes(l->db))
+		return 0;
+	return fts_note(l, S_FTS_DEL, fts, rid, text, len);
+}
+
+/* The full-text table of the rows statement st inserts or deletes, or
+ * FTS_NONE. */
+static int fts_of(struct loader *l, sqlite3_stmt *st)
+{
+	if (st == l->st[S_TITLE] || st == l->st[S_DEL_TITLES] || st == l->st[S_DEL_TITLE])
+		return FTS_TITLES;
+	if (st == l->st[S_NAME] || st == l->st[S_DEL_NAMES] || st == l->st[S_DEL_NAME])
+		return FTS_NAMES;
+	return FTS_NONE;
+}
+
+/* Gives the full-text tables the rows noted by this load (see above).
+ * 0 or -1 after logging. */
+static int fts_apply(struct loader *l)
+{
+	return exec(l, fts_apply_sql);
+}
+
 /* Runs st (a write) to its end and resets it, counting the rows it
- * changed (not those of triggers); 0 or -1 after logging. */
+ * changed; a title or a name it inserted or deleted is noted for the
+ * full-text tables (a delete says which by RETURNING rowid, text).
+ * 0 or -1 after logging. */
 static int step_done(struct loader *l, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int fts = l->new_db ? FTS_NONE : fts_of(l, st), rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fts != FTS_NONE &&
+		    fts_deleted(l, fts, sqlite3_column_int64(st, 0),
+				(const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1))) {
+			sqlite3_reset(st);
+			return -1;
+		}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(l, what);
-	l->rows += (unsigned long)sqlite3_changes(l->db);
+	int n = sqlite3_changes(l->db);
+	l->rows += (unsigned long)n;
+	if (fts != FTS_NONE && n == 1 && sqlite3_column_count(st) == 0)
+		return fts_note(l, S_FTS_INS, fts, sqlite3_last_insert_rowid(l->db), NULL, 0);
 	return 0;
 }
 
@@ -894,7 +1003,7 @@ struct etable {
  * rewrite the entries of its indexes (by title, by name) that did not
  * change. */
 static int put_entity(struct loader *l, int e, const struct etable *t, const struct jnode *rec,
-		      const char *id, const char *sha, int existed)
+		      const char *id, const char *hash, int existed)
 {
 	int ncols = 0, changed[32], nchanged = 0, rc;
 	sqlite3_stmt *st;
@@ -923,7 +1032,7 @@ static int put_entity(struct loader *l, int e, const struct etable *t, const str
 		if (!(st = stmt(l, t->put)))
 			return -1;
 		bind_members(l, st, 1, rec, t->cols);
-		sqlite3_bind_text(st, ncols + 1, sha, 64, SQLITE_STATIC);
+		sqlite3_bind_text(st, ncols + 1, hash, -1, SQLITE_STATIC);
 		return step_done(l, st, "write");
 	}
 	for (int i = 0; i < nchanged; i++) {
@@ -948,12 +1057,12 @@ static int put_entity(struct loader *l, int e, const struct etable *t, const str
 	if (!(st = stmt(l, t->hash)))
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, sha, 64, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 	return step_done(l, st, "write");
 }
 
 /* Writes a new or changed work: its row, its child rows, its source. */
-static int put_work(struct loader *l, const struct jnode *w, const char *id, const char *sha,
+static int put_work(struct loader *l, const struct jnode *w, const char *id, const char *hash,
 		    int existed)
 {
 	static const char *const cols[] = { "work_id", "title", "title_native", "kind", "rating",
@@ -975,7 +1084,7 @@ static int put_work(struct loader *l, const struct jnode *w, const char *id, con
 	static const struct etable works = { "works", cols, S_WORK_PUT, S_WORK_ROW, S_WORK_HASH };
 	struct rows *r = &l->rows_buf;
 
-	if (put_entity(l, 0, &works, w, id, sha, existed))
+	if (put_entity(l, 0, &works, w, id, hash, existed))
 		return -1;
 	r->n = 0, r->ncols = 4;
 	if (rows_from(l, r, id, w, "titles", 0, tcols, NULL) || put_rows(l, &titles, id, r, existed))
@@ -999,7 +1108,7 @@ static int put_work(struct loader *l, const struct jnode *w, const char *id, con
 	return put_source(l, w, existed);
 }
 
-static int put_person(struct loader *l, const struct jnode *p, const char *id, const char *sha,
+static int put_person(struct loader *l, const struct jnode *p, const char *id, const char *hash,
 		      int existed)
 {
 	static const char *const cols[] = { "person_id", "name", "name_native", "birth_date",
@@ -1012,7 +1121,7 @@ static int put_person(struct loader *l, const struct jnode *p, const char *id, c
 					       S_PERSON_HASH };
 	struct rows *r = &l->rows_buf;
 
-	if (put_entity(l, 1, &people, p, id, sha, existed))
+	if (put_entity(l, 1, &people, p, id, hash, existed))
 		return -1;
 	if (!existed && !l->new_db && run_ids(l, S_MERGE_UNDO, id, NULL))
 		return -1;
@@ -1022,32 +1131,50 @@ static int put_person(struct loader *l, const struct jnode *p, const char *id, c
 	return put_source(l, p, existed);
 }
 
-/* A gone record: the entity is marked gone (if it is stored and not yet
- * marked) and its source takes the status (if stored and different). */
-static int put_gone(struct loader *l, const struct jnode *g, const char *id)
+/* What a gone record of id may change: whether its entity is stored and
+ * not yet marked gone (*mark), whether it has a source (*source). Read
+ * by the cursors beside the file, before the record is parsed: most gone
+ * records (characters, pages that never answered) change nothing. 0 or
+ * -1 after logging. */
+static int gone_lookup(struct loader *l, const char *id, int *mark, int *source)
 {
-	const struct jnode *status = jrec_get(&l->doc, g, "http_status", NULL);
 	enum entity_kind k = entity_kind_of(id);
 	struct cursor *c = k == ENT_WORK ? &l->gworks : k == ENT_PERSON ? &l->gpeople : NULL;
 	struct found f;
-	sqlite3_stmt *st;
 
+	*mark = 0;
 	if (c) {
 		if (cursor_seek(l, c, id, &f))
 			return -1;
-		if (f.present && (f.num_null || f.num == 0)) {
-			if (!(st = stmt(l, k == ENT_WORK ? S_GONE_WORK : S_GONE_PERSON)))
-				return -1;
-			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			if (step_done(l, st, "write"))
-				return -1;
-			if (sqlite3_changes(l->db))
-				l->gone++;
-		}
+		*mark = f.present && (f.num_null || f.num == 0);
 	}
 	if (cursor_seek(l, &l->gsources, id, &f))
 		return -1;
-	if (!f.present)
+	*source = f.present;
+	return 0;
+}
+
+/* A gone record (see gone_lookup): the entity is marked gone (if it is
+ * stored and not yet marked) and its source takes the status (if stored
+ * and different). */
+static int put_gone(struct loader *l, const struct jnode *g, const char *id, int mark,
+		    int source)
+{
+	const struct jnode *status = jrec_get(&l->doc, g, "http_status", NULL);
+	enum entity_kind k = entity_kind_of(id);
+	struct found f = { 0 };
+	sqlite3_stmt *st;
+
+	if (mark) {
+		if (!(st = stmt(l, k == ENT_WORK ? S_GONE_WORK : S_GONE_PERSON)))
+			return -1;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (step_done(l, st, "write"))
+			return -1;
+		if (sqlite3_changes(l->db))
+			l->gone++;
+	}
+	if (!source)
 		return 0;
 	if (!(st = stmt(l, S_SOURCE_ONE)))
 		return -1;
@@ -1119,7 +1246,8 @@ static int remove_orphans(struct loader *l)
 		"WHERE person_id GLOB 'x-*' AND person_id NOT IN temp.load_seen "
 		"AND NOT EXISTS (SELECT 1 FROM main.credits c WHERE c.person_id = p.person_id) "
 		"AND NOT EXISTS (SELECT 1 FROM main.\"cast\" k WHERE k.person_id = p.person_id)",
-		"DELETE FROM main.person_names WHERE person_id IN temp.load_orphans",
+		"DELETE FROM main.person_names WHERE person_id IN temp.load_orphans "
+		"RETURNING rowid, name",
 		"DELETE FROM main.person_merges WHERE into_id IN temp.load_orphans",
 		"DELETE FROM main.sources WHERE entity_id IN temp.load_orphans",
 		"DELETE FROM main.people WHERE person_id IN temp.load_orphans",
@@ -1127,11 +1255,18 @@ static int remove_orphans(struct loader *l)
 	int n = 0;
 	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
 		sqlite3_stmt *st;
+		int rc;
 		if (sqlite3_prepare_v2(l->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
 			db_fail(l, "prepare");
 			return EXIT_OUTPUT;
 		}
-		int rc = sqlite3_step(st);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)   /* names deleted */
+			if (!l->new_db && fts_deleted(l, FTS_NAMES, sqlite3_column_int64(st, 0),
+						      (const char *)sqlite3_column_text(st, 1),
+						      sqlite3_column_bytes(st, 1))) {
+				sqlite3_finalize(st);
+				return EXIT_OUTPUT;
+			}
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
 			db_fail(l, "write");
@@ -1185,7 +1320,7 @@ static enum rtype quick_id(const char *line, size_t n, char *id, size_t cap)
 }
 
 /* Notes a person of the project's own that the input has a record of
- * (see seen_sql); 0 or -1 after logging. */
+ * (see temp_sql); 0 or -1 after logging. */
 static int seen(struct loader *l, const char *id)
 {
 	sqlite3_stmt *st;
@@ -1201,31 +1336,33 @@ static int seen(struct loader *l, const char *id)
 	return rc == SQLITE_DONE ? 0 : db_fail(l, "write");
 }
 
-/* Loads one record line (n bytes with its newline, sha its hash). Returns an exit code
+/* Loads one record line (n bytes with its newline, hash its hash). Returns an exit code
  * (EXIT_OK, EXIT_INPUT, EXIT_OUTPUT) after logging. */
-static int put_record(struct loader *l, char *line, size_t n, const char *sha)
+static int put_record(struct loader *l, char *line, size_t n, const char *hash)
 {
 	char qid[ENTITY_ID_MAX * 2];
 	enum rtype qt = quick_id(line, n, qid, sizeof qid);
 	struct found f;
-	int have_f = 0;
+	int have_f = 0, have_gone = 0, mark = 0, source = 0;
 
 	/* The record's hash is that of its line (lines.c): normalize writes
 	 * the same bytes for the same record. */
-	if (strlen(sha) != 64) {
-		log_error("%s:%lu: cannot hash the record (OpenSSL: SHA-256)", l->in, l->line);
-		return EXIT_FAIL;
-	}
 	if (qt == R_PERSON && seen(l, qid))
 		return EXIT_OUTPUT;
 	if (qt == R_WORK || qt == R_PERSON) {
 		if (cursor_seek(l, qt == R_WORK ? &l->works : &l->people, qid, &f))
 			return EXIT_OUTPUT;
 		have_f = 1;
-		if (f.present && f.text && !strcmp(f.text, sha)) {
+		if (f.present && f.text && !strcmp(f.text, hash)) {
 			l->unchanged++;
 			return EXIT_OK;
 		}
+	} else if (qt == R_GONE) {
+		if (gone_lookup(l, qid, &mark, &source))
+			return EXIT_OUTPUT;
+		have_gone = 1;
+		if (!mark && !source)
+			return EXIT_OK;
 	}
 	if (jrec_parse(&l->doc, line, n) || jrec_root(&l->doc)->type != J_OBJ) {
 		log_error("%s:%lu: bad record: %s (at byte %zu)", l->in, l->line,
@@ -1250,8 +1387,11 @@ static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 		log_error("%s:%lu: %s record without a %s", l->in, l->line, type, idkey);
 		return EXIT_INPUT;
 	}
-	if (t == R_GONE)
-		return put_gone(l, rec, id) ? EXIT_OUTPUT : EXIT_OK;
+	if (t == R_GONE) {
+		if ((!have_gone || qt != t || strcmp(id, qid)) && gone_lookup(l, id, &mark, &source))
+			return EXIT_OUTPUT;
+		return put_gone(l, rec, id, mark, source) ? EXIT_OUTPUT : EXIT_OK;
+	}
 	if (t == R_MERGED)
 		return put_merged(l, rec, id);
 	if (!have_f || qt != t || strcmp(id, qid)) {
@@ -1259,7 +1399,7 @@ static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 			return EXIT_OUTPUT;
 		if (cursor_seek(l, t == R_WORK ? &l->works : &l->people, id, &f))
 			return EXIT_OUTPUT;
-		if (f.present && f.text && !strcmp(f.text, sha)) {
+		if (f.present && f.text && !strcmp(f.text, hash)) {
 			l->unchanged++;
 			return EXIT_OK;
 		}
@@ -1268,8 +1408,10 @@ static int put_record(struct loader *l, char *line, size_t n, const char *sha)
 		l->updated++;
 	else
 		l->inserted++;
-	int e = t == R_WORK ? put_work(l, rec, id, sha, f.present)
-			    : put_person(l, rec, id, sha, f.present);
+	double t0 = now();
+	int e = t == R_WORK ? put_work(l, rec, id, hash, f.present)
+			    : put_person(l, rec, id, hash, f.present);
+	l->t_write += now() - t0;
 	return e ? EXIT_OUTPUT : EXIT_OK;
 }
 
@@ -1283,6 +1425,11 @@ static int open_db(struct loader *l, const struct config *cfg)
 		return EXIT_OUTPUT;
 	}
 	sqlite3_busy_timeout(l->db, (int)config_int(cfg, "load", "busy_timeout"));
+	/* The full-text tables are kept by load itself (see fts_apply). */
+	if (sqlite3_db_config(l->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL) != SQLITE_OK) {
+		db_fail(l, "triggers off");
+		return EXIT_OUTPUT;
+	}
 	/* A page cache of fixed size (32 MB), whatever the database's. */
 	if (exec(l, "PRAGMA cache_size=-32768"))
 		return EXIT_OUTPUT;
@@ -1371,7 +1518,15 @@ static int check_schema(struct loader *l)
 			  SCHEMA_VERSION);
 		return EXIT_OUTPUT;
 	}
-	if (exec(l, schema_tables) || (!l->new_db && exec(l, schema_indexes)))
+	if (exec(l, schema_tables))
+		return EXIT_OUTPUT;
+	if (version > 0 && version < 4) {
+		int old = query_int(l, "SELECT count(*) FROM pragma_table_info('works') "
+				    "WHERE name = 'record_sha256'");
+		if (old < 0 || (old > 0 && exec(l, schema_before_4)))
+			return EXIT_OUTPUT;
+	}
+	if (!l->new_db && exec(l, schema_indexes))
 		return EXIT_OUTPUT;
 	if (version > 0 && version < SCHEMA_VERSION)
 		log_info("upgrading database '%s' from schema version %d to %d", l->path,
@@ -1511,7 +1666,7 @@ static int load_records(struct loader *l, struct stage_reader *r)
 		return EXIT_FAIL;
 	while ((got = lines_next(&ls, &ln)) == 1) {
 		l->line = ln->lineno;
-		if ((rc = put_record(l, ln->text, ln->len, ln->sha)))
+		if ((rc = put_record(l, ln->text, ln->len, ln->hash)))
 			break;
 		if (stage_stop) {
 			rc = EXIT_INTERRUPTED;
@@ -1520,6 +1675,7 @@ static int load_records(struct loader *l, struct stage_reader *r)
 	}
 	if (got < 0)
 		rc = EXIT_INPUT;
+	l->t_wait = ls.waited;
 	lines_close(&ls);
 	return rc;
 }
@@ -1554,7 +1710,7 @@ static int load_run(struct stage_ctx *ctx)
 	t_open = now();
 	if ((rc = check_schema(&l)))
 		goto rollback;
-	if (exec(&l, seen_sql)) {
+	if (exec(&l, temp_sql)) {
 		rc = EXIT_OUTPUT;
 		goto rollback;
 	}
@@ -1563,9 +1719,15 @@ static int load_run(struct stage_ctx *ctx)
 		goto rollback;
 	if (l.new_db && (rc = finish_new_db(&l)))
 		goto rollback;
+	l.t_orphans = now();
 	if ((rc = remove_orphans(&l)) || (rc = check_merges(&l)))
 		goto rollback;
+	if (!l.new_db && fts_apply(&l)) {
+		rc = EXIT_OUTPUT;
+		goto rollback;
+	}
 	t_records = now();
+	l.t_orphans = t_records - l.t_orphans;
 	if (exec(&l, "COMMIT")) {
 		rc = EXIT_OUTPUT;
 		goto rollback;
@@ -1599,11 +1761,13 @@ cleanup:
 	if (l.db)
 		sqlite3_close(l.db);
 	if (t_commit > 0)
-		log_debug("seconds: open %.3f, schema %.3f, records %.3f, commit %.3f, close %.3f; "
+		log_debug("seconds: open %.3f, schema %.3f, records %.3f (waiting for input %.3f, "
+			  "writing changed records %.3f, orphans and merges %.3f, the rest %.3f), commit %.3f, close %.3f; "
 			  "ids looked up out of order: %lu", t_open - t0, t_schema - t_open,
-			  t_records - t_schema, t_commit - t_records, now() - t_commit,
+			  t_records - t_schema, l.t_wait, l.t_write, l.t_orphans, t_records - t_schema - l.t_wait - l.t_write - l.t_orphans, t_commit - t_records, now() - t_commit,
 			  l.works.out_of_order + l.people.out_of_order + l.gworks.out_of_order +
 			  l.gpeople.out_of_order + l.gsources.out_of_order);
+	log_debug("SQLite's pages in huge pages: %.1f MB", huge_sqlite_used() / 1048576.0);
 	cursor_free(&l.works);
 	cursor_free(&l.people);
 	cursor_free(&l.gworks);
@@ -1631,5 +1795,7 @@ int main(int argc, char **argv)
 			"names any more.",
 		.run = load_run,
 	};
+	/* SQLite's pages in huge pages (see hugemem.h) */
+	huge_sqlite_pages();
 	return stage_main(&st, argc, argv);
 }

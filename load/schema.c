@@ -25,7 +25,7 @@ const char schema_tables[] =
 "  description TEXT,             -- the long text\n"
 "  url TEXT,                     -- page the work was read from\n"
 "  gone INTEGER NOT NULL DEFAULT 0, -- 1 when the page now answers 404/410\n"
-"  record_sha256 TEXT            -- hash of the normalized record (incremental loads)\n"
+"  record_hash TEXT              -- XXH3-128 of the normalized record (incremental loads)\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS work_titles (\n"
 "  -- one row per distinct title of a work (case, spacing and punctuation variants are one)\n"
@@ -63,7 +63,7 @@ const char schema_tables[] =
 "  website TEXT,\n"
 "  url TEXT,                     -- the person's page, NULL if it was never fetched\n"
 "  gone INTEGER NOT NULL DEFAULT 0,\n"
-"  record_sha256 TEXT\n"
+"  record_hash TEXT\n"
 ");\n"
 "CREATE TABLE IF NOT EXISTS person_names (\n"
 "  -- one row per distinct name of a person\n"
@@ -143,8 +143,8 @@ const char schema_indexes[] =
 "CREATE INDEX IF NOT EXISTS cast_by_person ON \"cast\"(person_id);\n"
 "CREATE INDEX IF NOT EXISTS person_merges_by_into ON person_merges(into_id);\n"
 "-- which records a load must write, read without the rows themselves:\n"
-"CREATE INDEX IF NOT EXISTS works_records ON works(work_id, record_sha256, gone);\n"
-"CREATE INDEX IF NOT EXISTS people_records ON people(person_id, record_sha256, gone);\n"
+"CREATE INDEX IF NOT EXISTS works_records ON works(work_id, record_hash, gone);\n"
+"CREATE INDEX IF NOT EXISTS people_records ON people(person_id, record_hash, gone);\n"
 "CREATE INDEX IF NOT EXISTS works_by_title ON works(title COLLATE NOCASE);\n"
 "CREATE INDEX IF NOT EXISTS people_by_name ON people(name COLLATE NOCASE);\n"
 "CREATE INDEX IF NOT EXISTS person_names_by_name ON person_names(name COLLATE NOCASE);\n"
@@ -181,10 +181,25 @@ FTS_FILL
 "DROP INDEX IF EXISTS credits_by_role;\n"
 "CREATE INDEX credits_by_role ON credits(role, work_id);\n";
 
+/* Until version 4 the record hashes were SHA-256, in record_sha256:
+ * renamed before schema_indexes (whose works_records and people_records
+ * name the new column), if the database has it, and emptied by
+ * migrate_4. */
+const char schema_before_4[] =
+"ALTER TABLE works RENAME COLUMN record_sha256 TO record_hash;\n"
+"ALTER TABLE people RENAME COLUMN record_sha256 TO record_hash;\n";
+
+/* No record has that hash: the next load compares every record with its
+ * rows (writing only what differs) and stores the new hashes. */
+static const char migrate_4[] =
+"UPDATE works SET record_hash = NULL WHERE record_hash IS NOT NULL;\n"
+"UPDATE people SET record_hash = NULL WHERE record_hash IS NOT NULL;\n";
+
 /* Applied, in order, after schema_tables and schema_indexes, to a database of an older version:
  * entry i brings version i + 1 to i + 2. */
 const char *const schema_migrations[SCHEMA_VERSION] = {
 	migrate_2,
 	NULL,   /* 3: person_merges, which schema_tables creates */
+	migrate_4,
 	NULL,
 };

@@ -7,8 +7,9 @@
 #define SCHEMA_H
 
 /* 1: the tables of DATABASE.md; 2: FTS5 over titles and names, runs and
- * run_stages, indexes by title, name and role; 3: person_merges. */
-#define SCHEMA_VERSION 3
+ * run_stages, indexes by title, name and role; 3: person_merges; 4: the
+ * record hashes are XXH3-128, in record_hash (record_sha256 before). */
+#define SCHEMA_VERSION 4
 
 /* The tables, with the keys and unique indexes that deduplicate rows. */
 extern const char schema_tables[];
@@ -19,6 +20,8 @@ extern const char schema_tables[];
 extern const char schema_indexes[];
 /* Fills the (empty) FTS5 tables from work_titles and person_names. */
 extern const char schema_fts_fill[];
+/* Run on a database older than version 4 before schema_indexes. */
+extern const char schema_before_4[];
 /* schema_migrations[v - 1] takes a database from version v to v + 1
  * (after schema_tables and schema_indexes have created what it lacks);
  * NULL at the end. */

@@ -2,9 +2,11 @@
 # load: the DATABASE.md contract, idempotence, kill -9 during a load (old
 # or new content, never half, integrity), a reader during a load, a
 # second writer (waits [load] busy_timeout, then exit 7), the JSON reader
-# and bad records, people merged away (their source stays) and people of
-# the project's own no longer credited, upgrade of a saved version-1
-# database and of a version-2 one, refusal of a newer one, FTS5.
+# and bad records, people merged away and people of the project's own no
+# longer credited (the merged-away person's source stays), upgrade of a
+# saved version-1 database and of a version-2 and a version-3 one,
+# refusal of a newer one, FTS5 kept by load itself (triggers off) and by
+# the triggers for other writers.
 . "$(dirname "$0")/lib.sh"
 DB=$TEST_TMP/anime.db
 W=$TEST_TMP/work
@@ -34,7 +36,9 @@ while IFS=: read -r table cols; do
 	for c in $cols; do case $have in *" $c "*) ;; *) missing="$missing $table.$c";; esac; done
 done <<<"$contract"
 check "every table and column of DATABASE.md exists" "" "$missing"
-check "schema version 3" "3" "$(q 'pragma user_version')"
+check "schema version 4" "4" "$(q 'pragma user_version')"
+check "a record's hash is XXH3-128 of its line (32 hex digits)" "$(sed -n 2p "$W/normalized.jsonl" | /usr/bin/python3 -c 'import sys; print(sys.stdin.buffer.read().__len__() > 0)')|32" \
+	"True|$(q "select length(record_hash) from works where work_id = (select min(work_id) from works)")"
 check "foreign keys hold" "" "$(q 'pragma foreign_key_check')"
 check "indexes for credits by person and by role" "credits_by_person credits_by_role" \
 	"$(q "select group_concat(name, ' ') from (select name from sqlite_master where type='index' and tbl_name='credits' and name like 'credits_by%' order by name)")"
@@ -111,8 +115,15 @@ check "its full-text indexes pass their integrity check" "" \
 cp "$TEST_TMP/n1.jsonl" "$W/normalized.jsonl"
 check_rc "and a load over it" 0 "$BIN/load" $(lopts)
 check "gives the same content as a load over the database it had before" "$h_b" "$(dumphash "$DB")"
-check "and keeps them in step (triggers)" "" \
+check "and keeps them in step (load writes them itself, triggers off)" "" \
 	"$(q "insert into titles_fts(titles_fts) values ('integrity-check'); insert into names_fts(names_fts) values ('integrity-check')" 2>&1)"
+check "the changed titles are found by their new words" "400|400" \
+	"$(q "select count(*) from titles_fts where titles_fts match '\"new cut\"'")|$(q "select count(*) from work_titles where title like '%(new cut)'")"
+check "another writer's title is indexed by the triggers" "12-1010" \
+	"$(q "insert into work_titles values ('12-1010', 'Zyxwv Hand Written', 'en', 'alias'); select work_id from work_titles where rowid in (select rowid from titles_fts where titles_fts match 'zyxwv')")"
+q "delete from work_titles where title = 'Zyxwv Hand Written'"
+check "and its delete too" "|" \
+	"$(q "select count(*) from titles_fts where titles_fts match 'zyxwv'" | sed 's/^0$//')|$(q "insert into titles_fts(titles_fts) values ('integrity-check')" 2>&1)"
 
 # --- a reader during a load: never blocked, never half a load
 rm -f "$DB" "$DB"-wal "$DB"-shm; cp "$TEST_TMP/a.db" "$DB"
@@ -311,7 +322,7 @@ while [ ! -e "$TEST_TMP/locked2" ]; do sleep 0.05; done
 check_rc "a load that found the database new, then not once it could begin" 0 "$BIN/load" $(lopts) -v
 wait "$locker"
 check_grep "begins again" "was created meanwhile by another load: beginning again" "$TEST_TMP/err"
-check "and loads it as any other" "$h_o1|3|other" \
+check "and loads it as any other" "$h_o1|4|other" \
 	"$(echo "$(contents)|$(q 'pragma user_version')|$(q "select name from sqlite_master where name = 'other'")")"
 check "foreign keys enforced" "" "$(q 'pragma foreign_key_check')"
 
@@ -401,7 +412,7 @@ check "a work not in the input (its page did not parse) keeps its rows; its cred
 	"12-2|26-400|key_animation;12-2|x-bbbbbbbbbbbb|music;12-2|18-2|26-400|en" \
 	"$(q "select group_concat(r, ';') from (select work_id||'|'||person_id||'|'||role r from credits where work_id = '12-2' union all select work_id||'|'||character_id||'|'||person_id||'|'||lang from \"cast\" where work_id = '12-2')")"
 check "that work loses its record hash (its rows are no longer its record's), the others keep theirs" "12-2" \
-	"$(q "select group_concat(work_id) from works where record_sha256 is null")"
+	"$(q "select group_concat(work_id) from works where record_hash is null")"
 check "a site person nothing credits and not in the input stays" "P Five|0" "$(q "select name, gone from people where person_id = '26-500'")"
 check "a person of the project's own the input has a record of stays, credited or not" "Named Nowhere" \
 	"$(q "select name from people where person_id = 'x-cccccccccccc'")"
@@ -447,22 +458,48 @@ cp "$TEST_TMP/mbad2.jsonl" "$W/normalized.jsonl"
 check_rc "the same into a new database: exit 5" 5 "$BIN/load" $(lopts)
 check_grep "naming both" "person 26-401 is merged into 26-999, who has no record" "$TEST_TMP/err"
 
-# --- upgrade of a version-2 database (as this load's, without person_merges):
-# the people of the project's own that nothing named are removed
+# --- upgrade of a version-2 database (as this load's, without person_merges,
+# its record hashes SHA-256 in record_sha256): the people of the project's
+# own that nothing named are removed
+# as_sha256: the record hashes as versions 1 to 3 kept them
+as_sha256() { q "alter table works rename column record_hash to record_sha256;
+   alter table people rename column record_hash to record_sha256;
+   update works set record_sha256 = printf('%064x', rowid); update people set record_sha256 = printf('%064x', rowid)"; }
 rm -f "$DB" "$DB"-wal "$DB"-shm
 cp "$TEST_TMP/m1.jsonl" "$W/normalized.jsonl"
 "$BIN/load" $(lopts) -q
+as_sha256
 q "drop index person_merges_by_into; drop table person_merges; pragma user_version = 2;
    insert into people (person_id, name) values ('x-dddddddddddd', 'Left Over');
    insert into person_names values ('x-dddddddddddd', 'Left Over', 'credited')"
 check_rc "load upgrades a version-2 database" 0 "$BIN/load" $(lopts)
-check_grep "and says so" "upgrading database '.*' from schema version 2 to 3" "$TEST_TMP/err"
-check "to version 3, with person_merges" "3|person_merges" "$(q "pragma user_version; select name from sqlite_master where name = 'person_merges'" | paste -sd'|')"
+check_grep "and says so" "upgrading database '.*' from schema version 2 to 4" "$TEST_TMP/err"
+check "to version 4, with person_merges" "4|person_merges" "$(q "pragma user_version; select name from sqlite_master where name = 'person_merges'" | paste -sd'|')"
 check_grep ".schema documents it" "one row per person merged away by the overrides file" <(sqlite3 "$DB" .schema person_merges)
 check "removing the person of the project's own nothing named, with its names" "0|0" \
 	"$(q "select (select count(*) from people where person_id = 'x-dddddddddddd')||'|'||(select count(*) from person_names where person_id = 'x-dddddddddddd')")"
 check "and nothing else" "$m1_content" "$(mcontents)"
 check "integrity after the upgrade" "ok" "$(q "insert into names_fts(names_fts) values ('integrity-check'); pragma integrity_check")"
+
+# --- upgrade of a version-3 database: the SHA-256 record hashes give way to
+# XXH3's; the first load compares every record with its rows and writes
+# only the hashes
+rm -f "$DB" "$DB"-wal "$DB"-shm
+"$BIN/load" $(lopts) -q
+as_sha256
+q "pragma user_version = 3"
+check_rc "load upgrades a version-3 database" 0 "$BIN/load" $(lopts)
+check_grep "and says so" "upgrading database '.*' from schema version 3 to 4" "$TEST_TMP/err"
+check "the column is record_hash, the index on it too" "0|1|1" \
+	"$(q "select (select count(*) from pragma_table_info('works') where name = 'record_sha256')||'|'||
+	             (select count(*) from pragma_index_info('works_records') where name = 'record_hash')||'|'||
+	             (select count(*) from pragma_index_info('people_records') where name = 'record_hash')")"
+check "every record compared, only the hashes written" "0 inserted, 9 updated, 0 unchanged, 0 marked gone, 0 people removed; 9 rows written" \
+	"$(grep -o '0 inserted.*rows written' "$TEST_TMP/err")"
+check "the hashes are XXH3's now" "9|32" "$(q "select count(*), min(length(record_hash)) from (select record_hash from works union all select record_hash from people)")"
+check "the content is the same" "$m1_content" "$(mcontents)"
+check_rc "the next load" 0 "$BIN/load" $(lopts)
+check_grep "writes nothing" "0 inserted, 0 updated, 9 unchanged, 0 marked gone, 0 people removed; 0 rows written" "$TEST_TMP/err"
 
 # --- upgrade of a saved version-1 database, in place
 rm -f "$DB" "$DB"-wal "$DB"-shm
@@ -472,8 +509,8 @@ check "the saved database is version 1" "1" "$(q 'pragma user_version')"
 cp "$TOP/tests/data/anime-v1.sql" /dev/null
 printf '{"format":"animewiki-normalized","version":1}\n' >"$W/normalized.jsonl"
 check_rc "load upgrades it" 0 "$BIN/load" $(lopts)
-check_grep "and says so" "upgrading database '.*' from schema version 1 to 3" "$TEST_TMP/err"
-check "to version 3" "3|person_merges" "$(q "pragma user_version; select name from sqlite_master where name = 'person_merges'" | paste -sd'|')"
+check_grep "and says so" "upgrading database '.*' from schema version 1 to 4" "$TEST_TMP/err"
+check "to version 4" "4|person_merges" "$(q "pragma user_version; select name from sqlite_master where name = 'person_merges'" | paste -sd'|')"
 check "keeping every row" "$before" "$(q "select (select count(*) from works)||' '||(select count(*) from credits)||' '||(select count(*) from person_names)")"
 check "its names are searchable (FTS filled from the old rows)" "26-1190" \
 	"$(q "select distinct person_id from person_names where rowid in (select rowid from names_fts where names_fts match 'koji')")"
@@ -483,7 +520,7 @@ check "integrity after the upgrade" "ok" "$(q 'pragma integrity_check')"
 q 'pragma user_version = 99'
 h=$(dumphash "$DB")
 check_rc "a database of a newer version is refused (exit 5)" 5 "$BIN/load" $(lopts)
-check_grep "with a clear error" "has schema version 99; this load knows up to 3: upgrade animewiki-import" "$TEST_TMP/err"
+check_grep "with a clear error" "has schema version 99; this load knows up to 4: upgrade animewiki-import" "$TEST_TMP/err"
 check "and left as it was" "$h" "$(dumphash "$DB")"
 
 t_done

@@ -24,10 +24,11 @@ opts() {
 	     --set normalize.overrides="$OV" --set parse.profile="$PROFILE"
 }
 # The database's content without the run history, with the fetch times
-# (and the record hashes that include them) masked: two crawls of the
-# same pages at different times give the same masked dump.
+# (and the hashes that include them: SHA-256 of pages, XXH3 of records)
+# masked: two crawls of the same pages at different times give the same
+# masked dump.
 mdump() {
-	dump_db "$1" | sed -E "s/'[0-9a-f]{64}'/'<sha256>'/g; s/'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z'/'<time>'/g"
+	dump_db "$1" | sed -E "s/'[0-9a-f]{64}'/'<sha256>'/g; s/'[0-9a-f]{32}'/'<hash>'/g; s/'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z'/'<time>'/g"
 }
 # wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s.
 wait_until() {
