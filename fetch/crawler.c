@@ -253,6 +253,7 @@ struct crawler {
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
 	unsigned long start_disallowed; /* start URLs disallowed by robots.txt */
+	unsigned long start_queued;     /* start URLs put in the frontier */
 	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
 	sqlite3_stmt *st_lookup;
 	long long next_seq;             /* frontier entries up to it are read */
@@ -602,9 +603,24 @@ static bool robots_ok(struct crawler *c, const char *url)
 	return !h || !h->rb || robots_allowed(h->rb, url[h->olen] ? url + h->olen : "/");
 }
 
+/* A robots.txt as it arrives, up to ROBOTS_MAX bytes (RFC 9309 asks a
+ * crawler to read 500 KiB at least): what comes after is not read. */
+#define ROBOTS_MAX (512 * 1024)
+
+struct robots_read {
+	struct buf b;
+	bool full;      /* it was longer than ROBOTS_MAX */
+};
+
 static size_t on_robots_body(char *p, size_t sz, size_t n, void *arg)
 {
-	return buf_add(arg, p, sz * n) ? 0 : sz * n;
+	struct robots_read *r = arg;
+	int rc = buf_add(&r->b, p, sz * n);
+	if (rc == BUF_TOOBIG) {
+		buf_add(&r->b, p, r->b.max - r->b.len);
+		r->full = true;
+	}
+	return rc ? 0 : sz * n;
 }
 
 /* One GET outside the crawl's queue (robots.txt, sitemaps), with the
@@ -663,18 +679,30 @@ static int fetch_robots(struct crawler *c)
 
 	for (size_t i = 0; i < c->n_hosts && !rc; i++) {
 		struct host *h = &c->hosts[i];
-		struct buf url, body;
+		struct buf url;
+		struct robots_read rr;
+		struct buf *body = &rr.b;
 		long code = 0;
 		CURLcode res = CURLE_OK;
 		int tries = c->retries < 2 ? (int)c->retries : 2;
 
 		buf_init(&url, 0);
-		buf_init(&body, 512 * 1024);
+		buf_init(body, ROBOTS_MAX);
 		buf_addf(&url, "%s/robots.txt", h->origin);
 		for (int attempt = 0; attempt <= tries && !stage_stop; attempt++) {
-			buf_reset(&body);
-			res = fetch_simple(c, url.data, on_robots_body, &body, NULL, &code) ?
+			buf_reset(body);
+			rr.full = false;
+			res = fetch_simple(c, url.data, on_robots_body, &rr, NULL, &code) ?
 			      CURLE_RECV_ERROR : CURLE_OK;
+			if (res != CURLE_OK && rr.full && code == 200) {
+				/* The first 512 KB, up to its last whole line. */
+				char *nl = memrchr(body->data, '\n', body->len);
+				body->len = nl ? (size_t)(nl - body->data) + 1 : 0;
+				body->data[body->len] = '\0';
+				log_warn("%s is larger than %d KB: its first %d KB are read", url.data,
+					 ROBOTS_MAX / 1024, ROBOTS_MAX / 1024);
+				res = CURLE_OK;
+			}
 			if (res == CURLE_OK && code < 500)
 				break;
 			if (attempt < tries) {
@@ -685,7 +713,7 @@ static int fetch_robots(struct crawler *c)
 		if (rc) {
 			/* out of memory */
 		} else if (res == CURLE_OK && code == 200) {
-			h->rb = robots_parse(body.data, body.len,
+			h->rb = robots_parse(body->data, body->len,
 					     config_str(c->cfg, "fetch", "user_agent"));
 		} else if (res == CURLE_OK && code >= 400 && code < 500) {
 			log_info("%s: no robots.txt (HTTP %ld): everything allowed", url.data, code);
@@ -710,7 +738,7 @@ static int fetch_robots(struct crawler *c)
 			h->next_start = now_mono() + h->delay;
 		}
 		buf_free(&url);
-		buf_free(&body);
+		buf_free(body);
 	}
 	return rc;
 }
@@ -803,6 +831,7 @@ static int crawl_begin(struct crawler *c)
 		} else {
 			/* A start URL is fetched even when no follow pattern matches it. */
 			frontier_add(c, cn.kind ? cn.key : cn.url, cn.url, 0, F_QUEUED);
+			c->start_queued++;
 		}
 		free(cn.url);
 	}
@@ -1976,7 +2005,12 @@ static void handle_redirect(struct crawler *c, struct job *j, long code)
 		c->st->failed++;
 	} else if (!strcmp(cn.kind ? cn.key : cn.url, j->key)) {
 		/* The same entity under a new slug: keep its id, fetch the new URL. */
-		if (++j->redirects > MAX_REDIRECTS) {
+		if (!strcmp(cn.url, j->url)) {
+			log_warn("'%s' redirects to itself: not followed", j->url);
+			page_store_fail(c->ps, j->key, j->url, (int)code, "redirect loop");
+			c->st->failed++;
+		} else if (++j->redirects > MAX_REDIRECTS) {
+			log_warn("'%s' redirects more than %d times: not followed", j->url, MAX_REDIRECTS);
 			page_store_fail(c->ps, j->key, j->url, (int)code, "too many redirects");
 			c->st->failed++;
 		} else {
@@ -2322,6 +2356,15 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		goto cleanup;
 	}
 	phase_done("begin");
+	if (c.start_disallowed && !c.start_queued && !c.n_sm) {
+		/* Not a success that did nothing: the run says so, and stops. */
+		log_error("robots.txt disallows every start URL, and no sitemap lists a page it "
+			  "allows: nothing to fetch (see \"robots.txt disallows everything\" in the README)");
+		exec(&c, "BEGIN; DELETE FROM frontier; "
+			 "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'complete'); COMMIT");
+		rc = EXIT_NETWORK;
+		goto cleanup;
+	}
 	c.multi = curl_multi_init();
 	if (!c.multi) {
 		rc = EXIT_FAIL;

@@ -88,9 +88,27 @@ int links_from_html(const char *body, size_t len, const char *charset,
 	memset(out, 0, sizeof *out);
 	if (len > (size_t)INT32_MAX)
 		return 0;
-	ctxt = htmlCreateMemoryParserCtxt(body, (int)len);
+	/* The body is read where it is (htmlCreateMemoryParserCtxt would copy
+	 * it first: a second 50 MB for a 50 MB page). */
+	xmlParserInputBufferPtr in;
+	xmlParserInputPtr input;
+	ctxt = htmlNewParserCtxt();
 	if (!ctxt)
 		return 0;
+	if (!(in = xmlParserInputBufferCreateStatic(body, (int)len, XML_CHAR_ENCODING_NONE))) {
+		htmlFreeParserCtxt(ctxt);
+		return 0;
+	}
+	if (!(input = xmlNewIOInputStream(ctxt, in, XML_CHAR_ENCODING_NONE))) {
+		xmlFreeParserInputBuffer(in);
+		htmlFreeParserCtxt(ctxt);
+		return 0;
+	}
+	if (inputPush(ctxt, input) < 0) {
+		xmlFreeInputStream(input);
+		htmlFreeParserCtxt(ctxt);
+		return 0;
+	}
 	memset(&sax, 0, sizeof sax);
 	sax.startElement = on_start;
 	if (ctxt->sax)

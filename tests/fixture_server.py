@@ -61,11 +61,20 @@ Faults (--faults FILE, JSON):
     {"redirect": URL, "status": 302}      redirect (status default 302)
     {"hang": SECONDS}                     headers + half the body, stall,
                                           then close
+    {"endless": true}                     200, text/html, no Content-Length:
+                                          a body that never ends (until the
+                                          client goes, or "seconds")
+    {"endless_headers": true}             a status line, then header lines
+                                          that never end (likewise)
     {"ok": true}                          serve normally
   Optional in any step: "repeat": N (use the step N times), "headers":
   {name: value} (extra headers on a status/redirect answer), "body": text
   (body of a status answer), and "slow" combined with another step (delay
-  first).
+  first).  With "endless" and "endless_headers": "rate" (bytes per second,
+  default 0: as fast as the client reads) and "seconds" (the server gives
+  up after that long, default 60; a safety net for a client that never
+  stops reading).  Their log entry is written before the first byte, with
+  "bytes": 0.
 """
 
 import argparse
@@ -168,7 +177,8 @@ class FaultError(Exception):
 
 
 STEP_KEYS = {"status", "retry_after", "slow", "truncate", "reset", "redirect",
-             "ok", "hang", "repeat", "headers", "body"}
+             "ok", "hang", "repeat", "headers", "body", "endless",
+             "endless_headers", "rate", "seconds"}
 RANDOM_KINDS = ("429", "503", "500", "slow", "truncate", "reset", "hang")
 
 
@@ -180,7 +190,8 @@ def normalize_step(step, where):
         raise FaultError("%s: unknown key(s) %s" % (where, sorted(unknown)))
     s = dict(step)
     s.pop("repeat", None)
-    kinds = [k for k in ("reset", "truncate", "hang", "redirect") if k in s]
+    kinds = [k for k in ("reset", "truncate", "hang", "redirect", "endless",
+                         "endless_headers") if k in s]
     if len(kinds) > 1:
         raise FaultError("%s: conflicting kinds %s" % (where, kinds))
     if kinds:
@@ -202,7 +213,7 @@ def normalize_step(step, where):
             raise FaultError("%s: bad status %r" % (where, s["status"]))
         if not 100 <= s["status"] <= 599:
             raise FaultError("%s: bad status %r" % (where, s["status"]))
-    for key in ("slow", "hang"):
+    for key in ("slow", "hang", "rate", "seconds"):
         if key in s:
             try:
                 s[key] = float(s[key])
@@ -734,6 +745,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode in ("truncate", "hang"):
             self.close_connection = True
 
+    def endless(self, t, label, step, headers_only):
+        """A response that never ends: header lines, or a body, sent until
+        the client goes away or step["seconds"] have passed."""
+        rate = step.get("rate") or 0.0
+        limit = time.time() + (step.get("seconds") or 60.0)
+        self.log_entry(t, 200, 0, label)
+        self.close_connection = True
+        if headers_only:
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            piece = b"X-Filler: " + b"x" * 54 + b"\r\n"
+        else:
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    b"Connection: close\r\n\r\n<!DOCTYPE html><html><body>\n")
+            piece = b"<p>and on, and on, and on, and on, and on, and on, and on</p>\n"
+        chunk = piece * (1 if rate and rate < 4096 else 1024)
+        try:
+            self.wfile.write(head)
+            self.wfile.flush()
+            while time.time() < limit:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                if rate:
+                    time.sleep(len(chunk) / rate)
+        except (ConnectionError, socket.timeout, TimeoutError, OSError):
+            pass
+
     def reset_connection(self):
         self.close_connection = True
         sock = self.connection
@@ -776,6 +813,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "reset":
             self.log_entry(t, 0, 0, label)
             self.reset_connection()
+            return
+        if kind in ("endless", "endless_headers"):
+            self.endless(t, label, step, kind == "endless_headers")
             return
         if kind in ("status", "redirect"):
             self.finish_response(t, label, self.fault_response(step))
