@@ -3,6 +3,7 @@
  */
 #include "hugemem.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,11 +79,14 @@ void huge_free(void *p, size_t size)
  * PAGE_BLOCK bytes each, freed blocks kept for the next; the region is
  * touched only as far as blocks are used. Every other allocation, and a
  * page when the region is used up, goes to malloc with its size in a
- * header before it. */
+ * header before it. A mutex keeps the region's list whole should SQLite
+ * allocate from more than one thread (its sorter's workers). */
 
 #define PAGE_MIN 4096                   /* bigger than this ... */
 #define PAGE_BLOCK (4096 + 512)         /* ... and at most this: a page */
 #define HDR 16                          /* malloc'd: the size, before the block */
+
+static pthread_mutex_t region_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
 	char *base;
@@ -108,16 +112,18 @@ static void *sys_malloc(int n)
 static void *sq_malloc(int n)
 {
 	if (n > PAGE_MIN && n <= PAGE_BLOCK) {
-		void *p = region.free;
-		if (p) {
+		void *p = NULL;
+		pthread_mutex_lock(&region_mu);
+		if (region.free) {
+			p = region.free;
 			memcpy(&region.free, p, sizeof region.free);
-			return p;
-		}
-		if (region.size - region.used >= PAGE_BLOCK) {
+		} else if (region.size - region.used >= PAGE_BLOCK) {
 			p = region.base + region.used;
 			region.used += PAGE_BLOCK;
-			return p;
 		}
+		pthread_mutex_unlock(&region_mu);
+		if (p)
+			return p;
 	}
 	return sys_malloc(n);
 }
@@ -127,8 +133,10 @@ static void sq_free(void *p)
 	if (!p)
 		return;
 	if (in_region(p)) {
+		pthread_mutex_lock(&region_mu);
 		memcpy(p, &region.free, sizeof region.free);
 		region.free = p;
+		pthread_mutex_unlock(&region_mu);
 		return;
 	}
 	free((char *)p - HDR);
@@ -204,5 +212,9 @@ void huge_sqlite_pages(void)
 
 size_t huge_sqlite_used(void)
 {
-	return region.used;
+	size_t n;
+	pthread_mutex_lock(&region_mu);
+	n = region.used;
+	pthread_mutex_unlock(&region_mu);
+	return n;
 }
