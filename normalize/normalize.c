@@ -104,14 +104,28 @@ static int cmp_id(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+static struct idx make_idx(const char *id, const struct in_page *pg);
+static int cmp_idx(const void *a, const void *b);
+
+/* obj's keys in cmp_id's order (their numbers parsed once, not at every
+ * comparison). */
 static const char **sorted_keys(const json_t *obj, size_t *count)
 {
 	size_t n = json_object_size(obj), i = 0;
 	const char **keys = calloc(n + 1, sizeof *keys), *k;
+	struct idx *x = malloc((n + 1) * sizeof *x);
 	json_t *v;
+	if (!keys || !x) {
+		free(x);
+		*count = 0;
+		return keys;
+	}
 	json_object_foreach((json_t *)obj, k, v)
-		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, cmp_id);
+		x[i++] = make_idx(k, NULL);
+	qsort(x, n, sizeof *x, cmp_idx);
+	for (i = 0; i < n; i++)
+		keys[i] = x[i].id;
+	free(x);
 	*count = n;
 	return keys;
 }
