@@ -1032,16 +1032,32 @@ static const char *best_form(const json_t *forms)
 	return best;
 }
 
+/* A person's names, written once each (a person has a handful: a list of
+ * copies). */
 struct names {
 	yajl_gen g;
-	json_t *seen;
+	char **seen;
+	size_t n, cap;
 };
 
 static void add_name(struct names *nm, const char *name, const char *source)
 {
-	if (!name || !*name || json_object_get(nm->seen, name))
+	if (!name || !*name)
 		return;
-	json_object_set_new(nm->seen, name, json_true());
+	for (size_t i = 0; i < nm->n; i++)
+		if (!strcmp(nm->seen[i], name))
+			return;
+	if (nm->n == nm->cap) {
+		size_t cap = nm->cap ? 2 * nm->cap : 16;
+		char **v = realloc(nm->seen, cap * sizeof *v);
+		if (!v)
+			return;
+		nm->seen = v;
+		nm->cap = cap;
+	}
+	if (!(nm->seen[nm->n] = strdup(name)))
+		return;
+	nm->n++;
 	yajl_gen_map_open(nm->g);
 	o_str(nm->g, "name", name);
 	o_str(nm->g, "source", source);
@@ -1245,7 +1261,7 @@ static void norm_person(struct norm *n, const char *id)
 	o_bool(g, "gone", find(n->gone, n->ngone, id) != NULL);
 	o_key(g, "names");
 	yajl_gen_array_open(g);
-	struct names nm = { g, json_object() };
+	struct names nm = { g, NULL, 0, 0 };
 	add_name(&nm, name, "main");
 	add_name(&nm, page_name, "alias");
 	add_name(&nm, f.text[3], "native");
@@ -1257,7 +1273,9 @@ static void norm_person(struct norm *n, const char *id)
 		json_object_foreach((json_t *)forms, fm, cnt)
 			add_name(&nm, fm, "credited");
 	}
-	json_decref(nm.seen);
+	for (size_t k = 0; k < nm.n; k++)
+		free(nm.seen[k]);
+	free(nm.seen);
 	yajl_gen_array_close(g);
 	o_source(g, p);
 	yajl_gen_map_close(g);
