@@ -1467,9 +1467,34 @@ static json_t *build_report(struct norm *n, unsigned long works, unsigned long p
  */
 #define BLOCK 128
 
+/* A block's records: a plain growing array (struct buf zeroes what it
+ * grows by, which here would be the whole output once more). */
+struct lines {
+	char *data;
+	size_t len, cap;
+};
+
+static int lines_add(struct lines *l, const unsigned char *s, size_t n)
+{
+	if (l->len + n + 1 > l->cap) {
+		size_t cap = l->cap ? l->cap : 256u << 10;
+		while (cap < l->len + n + 1)
+			cap *= 2;
+		char *d = realloc(l->data, cap);
+		if (!d)
+			return -1;
+		l->data = d;
+		l->cap = cap;
+	}
+	memcpy(l->data + l->len, s, n);
+	l->len += n;
+	l->data[l->len++] = '\n';
+	return 0;
+}
+
 struct block {
 	struct norm part;
-	struct buf lines;        /* the block's records, each ending in '\n' */
+	struct lines lines;      /* the block's records, each ending in '\n' */
 	char (*keys)[96];        /* "work:12-1" per record */
 	char (*hashes)[CHANGES_HASH_SIZE];      /* each line's hash, when there is a previous run */
 	size_t nrec;
@@ -1610,8 +1635,8 @@ static void *worker(void *arg)
 			const unsigned char *buf;
 			size_t len;
 			yajl_gen_get_buf(g, &buf, &len);
-			buf_add(&blk->lines, buf, len);
-			buf_addc(&blk->lines, '\n');
+			if (lines_add(&blk->lines, buf, len))
+				break;   /* out of memory: the block comes up short, and the phase fails */
 			if (blk->hashes)
 				changes_line_hash((const char *)buf, len, blk->hashes[blk->nrec]);
 			snprintf(blk->keys[blk->nrec++], 96, "%s:%s",
@@ -1648,7 +1673,8 @@ static void flush_block(struct batch *b, struct block *blk)
 		b->written++;
 	}
 	part_merge(b->n, &blk->part, b->phase);
-	buf_free(&blk->lines);
+	free(blk->lines.data);
+	blk->lines = (struct lines){ NULL, 0, 0 };
 	free(blk->keys);
 	free(blk->hashes);
 	blk->keys = NULL;
@@ -1691,7 +1717,6 @@ static size_t run_phase(struct norm *n, struct sink *s, enum phase phase, const 
 		return 0;
 	}
 	for (size_t i = 0; i < b.nblocks; i++) {
-		buf_init(&b.blocks[i].lines, 0);
 		if (part_init(&b.blocks[i].part, n, phase))
 			s->rc = EXIT_FAIL;
 	}
