@@ -179,4 +179,50 @@ check "the resumed crawl stored the same pages as an uninterrupted one" \
 	"$(sqlite3 "$TEST_TMP/w2/pages.db" "select group_concat(key || ':' || status || ':' || coalesce(sha256, ''), ' ') from (select * from pages where key not like 'http%' order by key)")" \
 	"$(st "select group_concat(key || ':' || status || ':' || coalesce(sha256, ''), ' ') from (select * from pages where key not like 'http%' order by key)")"
 check "no temporary files left" "" "$(find "$W" -name '*.tmp')"
+
+# kill -9 in the middle of a nightly run that uses the sitemap's lastmod:
+# the rerun decides again which pages need no request (they are kept in
+# memory, not in the store), and asks neither for those nor for the pages
+# the killed run stored
+rm -rf "$W"
+server_stop >/dev/null
+server_start "$TEST_TMP/site"
+"$BIN/fetch" $(run_opts) 2>/dev/null
+python3 - "$TEST_TMP/site/sitemap.xml" <<'P'
+import re, sys
+t = open(sys.argv[1]).read()
+n = [0]
+def bump(m):
+    n[0] += 1
+    return "<lastmod>2030-01-01</lastmod>" if n[0] <= 11 else m.group(0)
+open(sys.argv[1], "w").write(re.sub(r"<lastmod>[^<]*</lastmod>", bump, t))
+P
+changed=$(grep -o '<loc>[^<]*</loc><lastmod>2030' "$TEST_TMP/site/sitemap.xml" | sed 's|<loc>http://[^/]*||; s|</loc>.*||' | sort)
+# (the pages that redirect out of the crawl have no good copy: asked each time)
+same=$(grep -o '<loc>[^<]*</loc><lastmod>20[12]' "$TEST_TMP/site/sitemap.xml" | sed 's|<loc>http://[^/]*||; s|</loc>.*||' |
+	grep -v '/26-300[13]/' | sort)
+sleep 1   # (checked_at has whole seconds: the killed run's are later)
+t2=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+: >"$SERVER_LOG"
+"$BIN/fetch" $(run_opts) --set fetch.delay=0.4 2>/dev/null &
+pid=$!
+for _ in $(seq 200); do [ "$(grep -vc 'robots.txt\|sitemap.xml' "$SERVER_LOG")" -ge 6 ] && break; sleep 0.05; done
+kill -9 $pid
+wait $pid 2>/dev/null
+asked2=$(st "select url from pages where checked_at >= '$t2'" | sed 's|^http://[^/]*||' | sort)
+cp "$SERVER_LOG" "$TEST_TMP/log-killed"
+: >"$SERVER_LOG"
+"$BIN/fetch" $(run_opts) 2>"$TEST_TMP/fetch.err"
+check_grep "the nightly rerun after kill -9 resumes" "resuming an interrupted crawl" "$TEST_TMP/fetch.err"
+again=$(jq -r .path "$SERVER_LOG" | sort)
+check "the killed run stored the answers of some pages first" "yes" "$([ -n "$asked2" ] && echo yes)"
+check "the rerun asks for none of the pages whose answer the killed run stored" "" \
+	"$(comm -12 <(echo "$asked2") <(echo "$again"))"
+check "neither run asked for a sitemap page whose lastmod did not change" "" \
+	"$(comm -12 <(echo "$same") <(jq -r .path "$TEST_TMP/log-killed" "$SERVER_LOG" | sort -u))"
+check "between them, every page whose lastmod changed was asked for" "" \
+	"$(comm -23 <(echo "$changed") <(jq -r .path "$TEST_TMP/log-killed" "$SERVER_LOG" | sort -u))"
+check "the rerun counts as not asked for the unchanged pages and the changed ones the killed run got" \
+	"$(( $(echo "$same" | grep -c .) + $(comm -12 <(echo "$changed") <(echo "$asked2") | grep -c .) ))" \
+	"$(jq .skipped_lastmod "$W/fetch-summary.json")"
 t_done
