@@ -268,7 +268,9 @@ struct crawler {
 		bool same;              /* its stored copy is as new as lastmod says */
 	} *sm;
 	size_t n_sm, cap_sm;
-	size_t sm_follow;               /* sm: where follow_unchanged goes on */
+	bool following;                 /* follow_unchanged has pages left */
+	long long follow_rowid;         /* the last row of pages it read */
+	sqlite3_stmt *st_follow;
 };
 
 /* True when this run has put key in the frontier. */
@@ -746,7 +748,7 @@ static int fetch_robots(struct crawler *c)
 static int read_sitemaps(struct crawler *c);
 static int scan_store(struct crawler *c);
 static int queue_sitemap_pages(struct crawler *c);
-static int follow_unchanged(struct crawler *c, size_t n);
+static int follow_unchanged(struct crawler *c, int n);
 
 static int crawl_begin(struct crawler *c)
 {
@@ -1704,49 +1706,66 @@ static int queue_sitemap_pages(struct crawler *c)
 		if (p->same)
 			c->st->skipped_lastmod++;
 	}
-	c->sm_follow = 0;
+	c->following = c->st->skipped_lastmod > 0;
+	c->follow_rowid = 0;
 	phase_done("sitemap pages");
 	return 0;
 }
 
-/* Queues the links stored with the next n sitemap pages not requested
- * (their stored copy as new as their lastmod), from c->sm_follow on. The
- * crawl does it while it waits for the network, a few pages at a time,
- * and all of what is left once nothing else is to do: the requests for
- * the pages that changed need not wait for it. Returns 0, or -1 when
- * the store cannot be read. */
-static int follow_unchanged(struct crawler *c, size_t n)
+/* Queues the links stored with the sitemap pages not requested (their
+ * stored copy as new as their lastmod), reading the next n rows of the
+ * store in the order it keeps them (one pass over it, not a look-up per
+ * page). The crawl does it while it waits for the network, a few rows at
+ * a time, and all of what is left once nothing else is to do: the
+ * requests for the pages that changed need not wait for it. Returns 0,
+ * or -1 when the store cannot be read. */
+static int follow_unchanged(struct crawler *c, int n)
 {
-	struct buf links;
+	sqlite3_stmt *st = c->st_follow;
+	int rows = 0, step = SQLITE_DONE;
 
-	buf_init(&links, 0);
-	for (; c->sm_follow < c->n_sm && n && !c->fatal; c->sm_follow++) {
-		struct sitemap_page *p = &c->sm[c->sm_follow];
-		if (!p->same)
+	if (!st && sqlite3_prepare_v2(c->db, "SELECT rowid, key, links FROM pages WHERE rowid > ? "
+				      "ORDER BY rowid LIMIT ?", -1, &c->st_follow, NULL) != SQLITE_OK) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
+		c->fatal = EXIT_INPUT;
+		return -1;
+	}
+	st = c->st_follow;
+	sqlite3_bind_int64(st, 1, c->follow_rowid);
+	sqlite3_bind_int(st, 2, n);
+	while (!c->fatal && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		rows++;
+		c->follow_rowid = sqlite3_column_int64(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		const struct ks_slot *e = key ? keyset_find(&c->seen, key) : NULL;
+		if (!e || !(e->val & K_SITEMAP) || !c->sm[(e->val & K_SITEMAP) - 1].same)
 			continue;
-		n--;
+		struct sitemap_page *p = &c->sm[(e->val & K_SITEMAP) - 1];
 		struct job j;
 		memset(&j, 0, sizeof j);
 		j.key = SM_KEY(p);
 		j.url = p->url;
 		j.depth = 1;
-		int got = page_store_links(c->ps, j.key, &links);
-		if (got == 1) {
-			queue_links(c, &j, links.data);
-		} else if (got == 0) {
+		const char *links = (const char *)sqlite3_column_text(st, 2);
+		if (links) {
+			queue_links(c, &j, links);
+		} else {
+			/* a store written before links were kept: its body */
 			struct page_meta full;
 			if (page_store_get(c->ps, j.key, &full) == 1) {
 				follow_stored(c, &j, &full);
 				page_meta_free(&full);
 			}
-		} else {
-			buf_free(&links);
-			c->fatal = EXIT_INPUT;
-			return -1;
 		}
 	}
-	buf_free(&links);
-	return 0;
+	if (!c->fatal && step != SQLITE_ROW && step != SQLITE_DONE) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
+		c->fatal = EXIT_INPUT;
+	}
+	sqlite3_reset(st);
+	if (rows < n)
+		c->following = false;
+	return c->fatal ? -1 : 0;
 }
 
 /*
@@ -2391,15 +2410,15 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 		take_done(&c);
 		worker_collect(&c);
 		/* The links of the unchanged pages, while the requests go on. */
-		if (c.sm_follow < c.n_sm && !txn_begin(&c))
-			follow_unchanged(&c, 256);
+		if (c.following && !txn_begin(&c))
+			follow_unchanged(&c, 512);
 		txn_end_due(&c);
 		if (c.fatal)
 			break;
 		progress(&c, false);
 		wait = start_more(&c, &empty);
 		if (empty && c.n_active == 0 && c.pending == 0) {
-			if (c.sm_follow < c.n_sm)
+			if (c.following)
 				continue;
 			break;
 		}
@@ -2460,6 +2479,7 @@ cleanup:
 	sqlite3_finalize(c.st_state);
 	sqlite3_finalize(c.st_next);
 	sqlite3_finalize(c.st_lookup);
+	sqlite3_finalize(c.st_follow);
 	frontier_ahead_free(&c);
 	for (size_t i = 0; i < c.n_sm; i++) {
 		free(c.sm[i].url);
