@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "text.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,36 @@ static bool plain_ascii(const char *s)
 	return true;
 }
 
+/* True when s (len bytes) is already what text_clean makes of it:
+ * printable ASCII without '&', no blank at either end and no two blanks
+ * in a row: the common case, tested eight bytes at a time. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static bool already_clean(const char *s, size_t len)
+{
+	if (!len)
+		return true;
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return false;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t amp = w ^ (ONES * '&'), del = w ^ (ONES * 0x7f);
+		if ((w & HIGHS) ||                              /* >= 0x80 */
+		    ((w - ONES * 0x20) & ~w & HIGHS) ||         /* < 0x20 */
+		    ((amp - ONES) & ~amp & HIGHS) ||            /* '&' */
+		    ((del - ONES) & ~del & HIGHS))              /* DEL */
+			return false;
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '&')
+			return false;
+	}
+	return !memmem(s, len, "  ", 2);
+}
+
 /* text_clean for plain ASCII: the same result without decoding. */
 static char *clean_ascii(const char *s)
 {
@@ -123,6 +154,13 @@ char *text_clean(const char *s)
 
 	if (!s)
 		return NULL;
+	size_t slen = strlen(s);
+	if (already_clean(s, slen)) {
+		char *copy = malloc(slen + 1);
+		if (copy)
+			memcpy(copy, s, slen + 1);
+		return copy;
+	}
 	if (plain_ascii(s))
 		return clean_ascii(s);
 	/* Character references first (only when there is an '&'). */
