@@ -1503,7 +1503,7 @@ struct lines {
 	size_t len, cap;
 };
 
-static int lines_add(struct lines *l, const unsigned char *s, size_t n)
+static int lines_put(struct lines *l, const char *s, size_t n)
 {
 	if (l->len + n + 1 > l->cap) {
 		size_t cap = l->cap ? l->cap : 256u << 10;
@@ -1517,8 +1517,21 @@ static int lines_add(struct lines *l, const unsigned char *s, size_t n)
 	}
 	memcpy(l->data + l->len, s, n);
 	l->len += n;
-	l->data[l->len++] = '\n';
 	return 0;
+}
+
+/* YAJL's output goes straight into the block's records (its own buffer
+ * would be copied there, and appends to it showed in the profile). */
+struct emit_to {
+	struct lines *l;
+	bool oom;
+};
+
+static void emit(void *ctx, const char *s, size_t n)
+{
+	struct emit_to *e = ctx;
+	if (lines_put(e->l, s, n))
+		e->oom = true;
 }
 
 struct block {
@@ -1644,7 +1657,10 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 static void *worker(void *arg)
 {
 	struct batch *b = arg;
+	struct emit_to et = { NULL, false };
 	yajl_gen g = yajl_gen_alloc(NULL);
+	if (g)
+		yajl_gen_config(g, yajl_gen_print_callback, emit, &et);
 	json_t *role_cache = json_object();
 	size_t bi;
 	while (g && (bi = atomic_fetch_add(&b->next, 1)) < b->nblocks && !stage_stop) {
@@ -1655,23 +1671,23 @@ static void *worker(void *arg)
 		part->role_cache = role_cache;
 		blk->keys = calloc(to - from + 1, sizeof *blk->keys);
 		blk->hashes = b->hash ? calloc(to - from + 1, sizeof *blk->hashes) : NULL;
+		et.l = &blk->lines;
 		for (size_t i = from; i < to && blk->keys; i++) {
 			const char *id = b->phase == PH_WORKS ? b->n->works[i].id : b->ids[i];
+			size_t start = blk->lines.len;
 			if (b->phase == PH_WORKS)
 				norm_work(part, id, b->n->works[i].pg);
 			else
 				norm_person(part, id);
-			const unsigned char *buf;
-			size_t len;
-			yajl_gen_get_buf(g, &buf, &len);
-			if (lines_add(&blk->lines, buf, len))
+			yajl_gen_reset(g, NULL);
+			if (et.oom || lines_put(&blk->lines, "\n", 1))
 				break;   /* out of memory: the block comes up short, and the phase fails */
+			const char *line = blk->lines.data + start;
+			size_t len = blk->lines.len - start - 1;
 			if (blk->hashes)
-				changes_line_hash((const char *)buf, len, blk->hashes[blk->nrec]);
+				changes_line_hash(line, len, blk->hashes[blk->nrec]);
 			join2(blk->keys[blk->nrec++], sizeof *blk->keys,
 			      b->phase == PH_WORKS ? "work" : "person", ':', id);
-			yajl_gen_clear(g);
-			yajl_gen_reset(g, NULL);
 		}
 		part->g = NULL;
 		flush_ready(b, blk);
