@@ -39,8 +39,10 @@
 
 /* Pages in flight between the reader and the writer: enough that the
  * records copied from the last run (most of a nightly run's) go on being
- * read while a page to parse waits for a worker, not one at a time. */
+ * read while a page to parse waits for a worker, not one at a time; of
+ * them, pages to parse (each holding its body) at most PARSE_AHEAD. */
 #define RING 256
+#define PARSE_AHEAD 32
 
 enum job_state { J_FREE, J_READY, J_TAKEN, J_DONE };
 
@@ -53,6 +55,7 @@ struct job {
 	char *line;              /* the record, serialized; NULL: page skipped */
 	char *key, *url;         /* for messages */
 	bool failed;
+	bool parsed;             /* a page given to a worker (not a copy) */
 	size_t warnings;
 };
 
@@ -77,6 +80,7 @@ struct parse_run {
 	pthread_cond_t ready, done;
 	struct job ring[RING];
 	unsigned long next_fill, next_take, next_write;
+	int parsing;             /* pages in the ring given to a worker */
 	bool closing;
 	pthread_t *threads;
 	int nthreads;
@@ -173,6 +177,13 @@ static bool write_head(struct parse_run *pr, bool wait)
 	j->base = NULL;
 	j->line = j->charset = j->key = j->url = NULL;
 	j->failed = false;
+	if (j->parsed) {
+		/* (its body goes: RING slots do not each keep one) */
+		pr->parsing--;
+		buf_free(&j->body);
+		buf_init(&j->body, 0);
+	}
+	j->parsed = false;
 	j->warnings = 0;
 	pthread_mutex_lock(&pr->mu);
 	j->state = J_FREE;
@@ -460,6 +471,11 @@ static int parse_one(const struct page_meta *m, void *arg)
 			j->base = base_record(m);
 		j->kind = index ? ENT_NONE : kind;
 		j->charset = m->charset ? strdup(m->charset) : NULL;
+		/* (the slot is not in the ring yet: what is written is before it) */
+		while (pr->parsing >= PARSE_AHEAD && pr->next_write < pr->next_fill)
+			write_head(pr, true);
+		j->parsed = true;
+		pr->parsing++;
 		submit(pr, j, J_READY);
 	}
 	if (index)
