@@ -100,19 +100,22 @@ static bool already_clean(const char *s, size_t len)
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 		memcpy(&w, s + i, 8);
-		uint64_t amp = w ^ (ONES * '&'), del = w ^ (ONES * 0x7f);
+		uint64_t amp = w ^ (ONES * '&'), del = w ^ (ONES * 0x7f), sp = w ^ (ONES * ' ');
+		uint64_t spaces = (sp - ONES) & ~sp & HIGHS;   /* may also mark a byte after one */
 		if ((w & HIGHS) ||                              /* >= 0x80 */
 		    ((w - ONES * 0x20) & ~w & HIGHS) ||         /* < 0x20 */
 		    ((amp - ONES) & ~amp & HIGHS) ||            /* '&' */
-		    ((del - ONES) & ~del & HIGHS))              /* DEL */
+		    ((del - ONES) & ~del & HIGHS) ||            /* DEL */
+		    (spaces & (spaces << 8)) ||                 /* two blanks (or maybe not: */
+		    (i && s[i - 1] == ' ' && s[i] == ' '))      /*  the slow path decides) */
 			return false;
 	}
 	for (; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || c == '&')
+		if (c < 0x20 || c >= 0x7f || c == '&' || (c == ' ' && i && s[i - 1] == ' '))
 			return false;
 	}
-	return !memmem(s, len, "  ", 2);
+	return true;
 }
 
 /* text_clean for plain ASCII: the same result without decoding. */
