@@ -2025,6 +2025,13 @@ static int normalize_run(struct stage_ctx *ctx)
 			rc = EXIT_INTERRUPTED;
 		goto cleanup;
 	}
+	/* Everything written reaches the file now, so that a full disk is
+	 * reported as what it is (changes_finish reads the file back). */
+	if (fflush(s.w.af.fp)) {
+		log_error("cannot write '%s': %s", s.w.af.tmp, strerror(errno));
+		rc = EXIT_OUTPUT;
+		goto cleanup;
+	}
 	character_conflicts(&n);
 	json_t *changes = changes_finish(s.chg, s.w.af.fp, s.w.af.tmp);
 	PHASE("changes");
@@ -2184,6 +2191,7 @@ int main(int argc, char **argv)
 		  "show what normalize makes of VALUE (KIND: date, runtime, role, name, title)" },
 		{ NULL, NULL, NULL }
 	};
+	static const char *const query_opts[] = { "explain", NULL };
 	static const struct stage st = {
 		.name = "normalize",
 		.summary = "Clean names, dates, roles and titles; merge people; write the report.",
@@ -2195,6 +2203,7 @@ int main(int argc, char **argv)
 			"same data in report.json and report.tsv, and a digest in report.txt.",
 		.opts = opts,
 		.opt = normalize_opt,
+		.query_opts = query_opts,   /* --explain needs no lock */
 		.run = normalize_main,
 		.positional = true,
 	};

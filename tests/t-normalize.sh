@@ -259,4 +259,13 @@ check "--explain name gives the key" "key:      koji morimoto" \
 	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
 check "--explain date names the rule" "rule:     numeric-ambiguous-mdy (ambiguous: read by [normalize] date_order)" \
 	"$(norm --explain date '03/04/2005' 2>/dev/null | grep '^rule:')"
+# --explain answers a question and writes nothing: it needs no lock, while
+# a run does
+flock "$W/lock" sleep 5 &
+LOCKER=$!
+for _ in $(seq 50); do flock -n "$W/lock" true 2>/dev/null || break; sleep 0.1; done
+check "--explain while another run holds the lock" "date:     2001-09-05" \
+	"$(norm --explain date 'Sept. 5, 2001' 2>/dev/null | grep '^date:')"
+check_rc "a run while another holds the lock: busy (exit 7)" 7 norm
+pkill -P $LOCKER 2>/dev/null; kill $LOCKER 2>/dev/null; wait $LOCKER 2>/dev/null
 t_done
