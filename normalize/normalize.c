@@ -2028,7 +2028,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	/* Everything written reaches the file now, so that a full disk is
 	 * reported as what it is (changes_finish reads the file back). */
 	if (fflush(s.w.af.fp)) {
-		log_error("cannot write '%s': %s", s.w.af.tmp, strerror(errno));
+		log_error("cannot write '%s': %s", s.w.af.path, strerror(errno));
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}

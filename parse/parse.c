@@ -586,10 +586,8 @@ static int parse_run(struct stage_ctx *ctx)
 	json_object_set_new(extra, "parser", json_string(PARSER_VERSION));
 	json_object_set_new(extra, "profile", json_string(profile_path));
 	json_object_set_new(extra, "profile_sha256", json_string(pr.profile->sha256));
-	if (page_store_open(&pr.ps, ctx->work_dir, false)) {
-		rc = EXIT_INPUT;
-		goto cleanup;
-	}
+	if ((rc = page_store_open_rc(&pr.ps, ctx->work_dir, false)))
+		goto cleanup;   /* 4 when there is no store, 5 for a full disk */
 	open_old(&pr);
 	if (stage_writer_open(&pr.w, out, PARSED_FORMAT, PARSED_VERSION, extra)) {
 		rc = EXIT_OUTPUT;
@@ -787,6 +785,7 @@ int main(int argc, char **argv)
 				     "have given (default: <meta>, else detected)" },
 		{ NULL, NULL, NULL },
 	};
+	static const char *const query_opts[] = { "page", NULL };
 	static const struct stage st = {
 		.name = "parse",
 		.summary = "Extract the data of every stored page into WORK/parsed.jsonl.",
@@ -801,6 +800,7 @@ int main(int argc, char **argv)
 			"profile ([parse] profile). A page whose body, profile and parser\n"
 			"are those of the last run keeps its record without being parsed.",
 		.opts = opts,
+		.query_opts = query_opts,   /* --page parses a file: no lock */
 		.opt = parse_opt,
 		.run = parse_main,
 	};

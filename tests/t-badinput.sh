@@ -121,9 +121,7 @@ check_grep "full disk: the write error names the file" "parsed.jsonl.*File too l
 ( trap '' XFSZ; ulimit -f 16; exec "$BIN/normalize" $(run_opts) ) >"$TEST_TMP/out" 2>"$TEST_TMP/err"; rc=$?
 check "normalize on a full disk: exit 5 (output)" 5 "$rc"
 no_crash "normalize on a full disk" "$rc" "$TEST_TMP/err"
-# (Only the file: the reason became "Input/output error" when normalize
-# began to flush the file itself, ignoring the error, before the commit.)
-check_grep "full disk: normalize's error names the file" "cannot write '$W/normalized.jsonl'" "$TEST_TMP/err"
+check_grep "full disk: normalize's error names the file and the reason" "cannot write '$W/normalized.jsonl': File too large" "$TEST_TMP/err"
 intact "after the full disk"
 check "full disk: no temporary file left" "" "$(find "$W" -name '*.tmp' | head -3)"
 
@@ -196,11 +194,11 @@ check_rc "load again with room: exit 0" 0 "$BIN/load" $(run_opts) --set load.dat
 check "load again with room: the same database as the pipeline's" "" "$(dump_db "$DB2" | cmp - "$TEST_TMP/dump0" 2>&1)"
 
 # ---- a full disk when parse opens pages.db: a read-only open writes the
-# WAL index (pages.db-shm, 32 KiB), refused under a 16 KiB limit. The
-# message says what it is. (Its exit code is parse's: 5, output, once
-# parse takes page_store_open_rc's; 4 until then, so it is not checked.)
+# WAL index (pages.db-shm, 32 KiB), refused under a 16 KiB limit: an
+# output error (5), and the message says what it is.
 rm -f "$W/pages.db-shm" "$W/pages.db-wal"
 ( trap '' XFSZ; ulimit -f 16; exec "$BIN/parse" $(run_opts) ) >"$TEST_TMP/out" 2>"$TEST_TMP/err"; rc=$?
+check "parse opening pages.db on a full disk: exit 5 (output)" 5 "$rc"
 no_crash "parse opening pages.db on a full disk" "$rc" "$TEST_TMP/err"
 check_grep "full disk opening pages.db: the message names it and says why" \
 	"page store '$W/pages.db': cannot open it for reading: disk I/O error (a full disk" "$TEST_TMP/err"
