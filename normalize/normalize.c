@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -131,12 +132,32 @@ static const char **sorted_keys(const json_t *obj, size_t *count)
 	return keys;
 }
 
+/* The leading decimal number of s as strtoll reads it, fast for the
+ * short plain digits of ids ("12", "4567"); *end after it. */
+static long long lead_num(const char *s, const char **end)
+{
+	long long v = 0;
+	int i = 0;
+	while (s[i] >= '0' && s[i] <= '9' && i < 18)
+		v = v * 10 + (s[i++] - '0');
+	if (i == 18 || s[i] == ' ' || s[i] == '+' || s[i] == '\t' || (!i && s[0] == '-')) {
+		char *e;   /* long, signed or blank-led: strtoll decides */
+		v = strtoll(s, &e, 10);
+		*end = e;
+		return v;
+	}
+	*end = s + i;
+	return v;
+}
+
 static struct idx make_idx(const char *id, const struct in_page *pg)
 {
-	struct idx x = { id, pg, strtol(id, NULL, 10), 0, NULL, 0 };
-	const char *dash = strchr(id, '-');
+	const char *e;
+	long long type = lead_num(id, &e);
+	struct idx x = { id, pg, type > LONG_MAX ? LONG_MAX : (long)type, 0, NULL, 0 };
+	const char *dash = strchr(e, '-');
 	if (x.type && dash)
-		x.num = strtoll(dash + 1, NULL, 10);
+		x.num = lead_num(dash + 1, &e);
 	return x;
 }
 
