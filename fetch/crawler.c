@@ -1591,18 +1591,38 @@ static int read_sitemaps(struct crawler *c)
 	}
 	while (done < nq && done < 64 && !stage_stop && !rc) {
 		const char *url = queue[done++];
-		struct sm_read s = { c, url, &queue, &nq, &known, NULL, NULL, 0, 0, false };
+		struct sm_read s;
 		long code = 0;
+		int got = 0, prc = 0;
 		if (!robots_ok(c, url)) {
 			log_warn("sitemap '%s' is disallowed by robots.txt: not read", url);
 			continue;
 		}
-		if (!(s.r = sitemap_reader_new(on_sitemap_entry, &s))) {
-			rc = -1;
-			break;
+		/* A 429, a 5xx or a broken connection before any entry came is
+		 * tried again (twice at most, after 1 s, then 2 s), as robots.txt
+		 * is: the sitemap decides which pages need asking for at all. */
+		int tries = c->retries < 2 ? (int)c->retries : 2;
+		for (int attempt = 0;; attempt++) {
+			s = (struct sm_read){ c, url, &queue, &nq, &known, NULL, NULL, 0, 0, false };
+			if (!(s.r = sitemap_reader_new(on_sitemap_entry, &s))) {
+				rc = -1;
+				break;
+			}
+			code = 0;
+			got = fetch_simple(c, url, on_sitemap_body, &s, &s.eh, &code);
+			prc = sitemap_reader_end(s.r);
+			bool transient = !prc && s.entries == 0 &&
+					 (code == 429 || code >= 500 || (got && code == 0));
+			if (!transient || attempt >= tries || stage_stop)
+				break;
+			log_info("sitemap '%s': %s; trying again", url,
+				 code ? "HTTP error" : "cannot be fetched");
+			c->st->retried++;
+			struct timespec ts = { 1L << attempt, 0 };
+			nanosleep(&ts, NULL);
 		}
-		int got = fetch_simple(c, url, on_sitemap_body, &s, &s.eh, &code);
-		int prc = sitemap_reader_end(s.r);
+		if (rc)
+			break;
 		if (prc) {
 			rc = -1;
 		} else if (code != 200) {

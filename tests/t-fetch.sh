@@ -19,7 +19,8 @@ cat >"$TEST_TMP/faults.json" <<'F'
   {"path": "^/akira/12-1302/$", "responses": [{"status": 503}, {"status": 500}]},
   {"path": "^/robot-carnival/12-1380/$", "responses": [{"truncate": true}]},
   {"path": "^/cowboy-bebop/12-1200/$", "responses": [{"reset": true}]},
-  {"path": "^/slayers/12-1511/$", "responses": [{"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}]}
+  {"path": "^/slayers/12-1511/$", "responses": [{"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}]},
+  {"path": "^/sitemap.xml$", "responses": [{"status": 503}, {"reset": true}]}
 ]}
 F
 server_start "$TEST_TMP/site" "$TEST_TMP/faults.json"
@@ -52,6 +53,9 @@ check "503 past the retry limit: recorded as failed, no body" "503||HTTP 503" \
 	"$(st "select status, coalesce(sha256,''), error from pages where key='12-1511'")"
 check "giving up is said on stderr with the URL" "1" \
 	"$(grep -c "giving up on 'http://127.0.0.1:$SERVER_PORT/slayers/12-1511/' after 4 attempts: HTTP 503" "$TEST_TMP/fetch.err")"
+check "the sitemap: a 503 and a reset, then read on the third request" "503 0 200" \
+	"$(jq -r 'select(.path == "/sitemap.xml") | .status' "$SERVER_LOG" | tr '\n' ' ' | sed 's/ $//')"
+check_grep "and its entries are used" "sitemap 'http://127.0.0.1:$SERVER_PORT/sitemap.xml': [0-9]* entries" "$TEST_TMP/fetch.err"
 check "404 recorded as gone" "404|gone" "$(st "select status, error from pages where key='26-4001'")"
 check "410 recorded as gone" "410|gone" "$(st "select status, error from pages where key='12-1610'")"
 check "redirect to ftp: not followed" "301|redirect outside the crawl" \
