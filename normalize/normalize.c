@@ -428,6 +428,7 @@ static int cmp_str(const void *a, const void *b)
 struct pairs {
 	const char **str, **pid;
 	size_t n, cap;
+	bool oom;                /* a pair could not be added */
 };
 
 static void pairs_add(struct pairs *l, const char *str, const char *pid)
@@ -440,8 +441,10 @@ static void pairs_add(struct pairs *l, const char *str, const char *pid)
 		const char **p2 = realloc(l->pid, cap * sizeof *p2);
 		if (p2)
 			l->pid = p2;
-		if (!s2 || !p2)
-			return;   /* out of memory: the pair is left out */
+		if (!s2 || !p2) {
+			l->oom = true;
+			return;
+		}
 		l->cap = cap;
 	}
 	l->str[l->n] = str;
@@ -544,9 +547,11 @@ static void run_shards(struct shard *shards, int count, void *(*fn)(void *))
 }
 
 /* The credited forms of every linked person, and the name index of every
- * site person (their pages' names and credited forms). */
-static void collect_forms(struct norm *n, int threads)
+ * site person (their pages' names and credited forms). 0, or -1 when
+ * memory ran out. */
+static int collect_forms(struct norm *n, int threads)
 {
+	bool oom = false;
 	struct pairs links = { 0 }, names = { 0 };
 	struct shard sh[16];
 	for (size_t i = 0; i < n->nworks; i++) {
@@ -572,13 +577,13 @@ static void collect_forms(struct norm *n, int threads)
 		sh[t] = (struct shard){ .list = &links, .i = t, .count = count, .a = json_object() };
 		sh[t].first = malloc((links.n + 1) * sizeof *sh[t].first);
 		sh[t].ids = malloc((links.n + 1) * sizeof *sh[t].ids);
-		if (!sh[t].first || !sh[t].ids)
-			count = 0;   /* out of memory: no forms */
+		if (!sh[t].a || !sh[t].first || !sh[t].ids)
+			oom = true;
 	}
-	if (count)
+	if (!oom && !links.oom)
 		run_shards(sh, count, forms_shard);
 	size_t at[16] = { 0 };
-	for (;;) {
+	for (; !oom;) {
 		int best = -1;
 		for (int t = 0; t < count; t++)
 			if (at[t] < sh[t].nfirst &&
@@ -589,7 +594,7 @@ static void collect_forms(struct norm *n, int threads)
 		const char *id = sh[best].ids[at[best]++];
 		json_object_set_nocheck(n->forms, id, json_object_get(sh[best].a, id));
 	}
-	for (int t = 0; t < (count ? count : 1); t++) {
+	for (int t = 0; t < count; t++) {
 		json_decref(sh[t].a);
 		free(sh[t].first);
 		free(sh[t].ids);
@@ -614,7 +619,8 @@ static void collect_forms(struct norm *n, int threads)
 			pairs_add(&names, form, id);
 	}
 	const char **keys = calloc(names.n + 1, sizeof *keys);
-	count = !keys ? 0 : names.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	oom = oom || !keys || names.oom || links.oom;
+	count = oom ? 0 : names.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
 	for (int t = 0; t < count; t++)
 		sh[t] = (struct shard){ .list = &names, .i = t, .count = count, .keys = keys,
 					.a = json_object(), .b = json_object() };
@@ -635,6 +641,7 @@ static void collect_forms(struct norm *n, int threads)
 	free(links.pid);
 	free(names.str);
 	free(names.pid);
+	return oom ? -1 : 0;
 }
 
 static void add_merge(struct norm *n, const char *name, const char *pid, const char *key,
@@ -1970,7 +1977,14 @@ static int normalize_run(struct stage_ctx *ctx)
 	bool prev_thread = pthread_create(&prev_tid, NULL, read_previous, &pj) == 0;
 	if (!prev_thread)
 		read_previous(&pj);
-	collect_forms(&n, threads);
+	if (collect_forms(&n, threads)) {
+		log_error("out of memory");
+		rc = EXIT_FAIL;
+		if (prev_thread)
+			pthread_join(prev_tid, NULL);
+		changes_free(pj.chg);
+		goto cleanup;
+	}
 	PHASE("forms");
 	if (prev_thread)
 		pthread_join(prev_tid, NULL);
