@@ -221,6 +221,12 @@ for st in fetch parse normalize load; do
 	check_grep "$st: the message names the holder's pid and the lock" \
 		"another run (pid $holder) holds '$W/lock': not starting" "$TEST_TMP/err"
 done
+# questions that write nothing need no lock
+run_rc "parse --page while another run holds the work directory" 0 \
+	"$BIN/parse" $(run_opts) --page "$TOP/tests/site/memories/12-1401/index.html"
+check "and prints the page's record" "Memories" "$(jq -r .work.title "$TEST_TMP/out" 2>&1)"
+run_rc "normalize --explain while another run holds the work directory" 0 \
+	"$BIN/normalize" $(run_opts) --explain runtime "1 hr. 55 min."
 kill "$holder"; wait "$holder" 2>/dev/null; rm -f "$W/lock.held"
 intact "after the stages refused by the lock"
 # a stage by hand holds it in turn: fetch, whose robots.txt answers
