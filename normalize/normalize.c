@@ -1897,6 +1897,20 @@ struct prev_job {
 	struct changes *chg;
 };
 
+/* fsync of the output, on a thread of its own. */
+struct sync_job {
+	int fd;
+	int err;
+};
+
+static void *sync_output(void *arg)
+{
+	struct sync_job *j = arg;
+	if (fdatasync(j->fd))
+		j->err = errno;
+	return NULL;
+}
+
 static void *read_previous(void *arg)
 {
 	struct prev_job *pj = arg;
@@ -2067,30 +2081,45 @@ static int normalize_run(struct stage_ctx *ctx)
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
+	/* The output is synced while the report is made; the report's files
+	 * are synced too, and all of them get their names at the end. */
+	struct sync_job sj = { fileno(s.w.af.fp), 0 };
+	pthread_t sync_tid;
+	bool sync_thread = pthread_create(&sync_tid, NULL, sync_output, &sj) == 0;
 	character_conflicts(&n);
 	json_t *changes = changes_finish(s.chg, s.w.af.fp, s.w.af.tmp);
 	PHASE("changes");
-	writing = false;
-	if (stage_writer_commit(&s.w)) {
-		json_decref(changes);
+	json_t *cand = build_candidates(&n);
+	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, changes);
+	PHASE("candidates");
+	struct report_files *rf = report_prepare(rep, ctx->work_dir);
+	json_decref(rep);
+	if (sync_thread)
+		pthread_join(sync_tid, NULL);
+	PHASE("report");
+	if (sj.err)
+		log_error("cannot write '%s': %s", out, strerror(sj.err));
+	if (!rf || sj.err) {
+		report_abort(rf);
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
-	PHASE("commit");
+	writing = false;
+	if (stage_writer_commit(&s.w)) {
+		report_abort(rf);
+		rc = EXIT_OUTPUT;
+		goto cleanup;
+	}
 	log_info("normalized %lu works, %lu people, %lu gone, %lu merged away into '%s'",
 		 nw, np, ng, nm, out);
 	stage_count(ctx, "works", nw); stage_count(ctx, "people", np); stage_count(ctx, "credits", ncred); stage_count(ctx, "gone", ng);
-	json_t *cand = build_candidates(&n);
 	for (size_t i = 0; i < n.ov.n; i++)
 		if (!n.ov.v[i].used)
 			log_warn("%s:%u: this override decided nothing (no such person, name "
 				 "or pair in this run)", n.ov.path, n.ov.v[i].line);
-	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, changes);
-	PHASE("candidates");
-	if (report_write(rep, ctx->work_dir))
+	if (report_commit(rf))
 		rc = EXIT_OUTPUT;
-	json_decref(rep);
-	PHASE("report");
+	PHASE("commit");
 
 cleanup:
 	if (writing)

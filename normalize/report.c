@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/xmlwriter.h>
 
@@ -639,7 +640,10 @@ static void html_rules(struct html *h, const json_t *rep)
 	end(h);
 }
 
-static int write_html(const json_t *rep, const char *path)
+struct report_job;
+static int job_put(struct report_job *j, const void *data, size_t len);
+
+static int write_html(const json_t *rep, struct report_job *j)
 {
 	xmlBufferPtr xb = xmlBufferCreate();
 	struct html h = { xmlNewTextWriterMemory(xb, 0) };
@@ -706,7 +710,7 @@ static int write_html(const json_t *rep, const char *path)
 	xmlFreeTextWriter(h.w);
 	if (!rc) {
 		xmlBufferAdd(xb, BAD_STR("\n"), 1);
-		rc = fs_write_atomic(path, xmlBufferContent(xb), (size_t)xmlBufferLength(xb), true);
+		rc = job_put(j, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
 	}
 	xmlBufferFree(xb);
 	return rc;
@@ -894,64 +898,114 @@ static void write_text(const json_t *rep, struct buf *t)
 struct report_job {
 	const json_t *rep;
 	char *path;
-	int (*write)(const json_t *rep, const char *path);
+	int (*write)(const json_t *rep, struct report_job *j);
+	struct atomic_file af;   /* written and synced, renamed by the commit */
+	bool staged;
 	int err;                 /* errno of a failure, else 0 */
 	pthread_t tid;
 	bool started;
 };
 
-static int write_json_file(const json_t *rep, const char *path)
+struct report_files {
+	struct report_job jobs[4];
+	char *summary;           /* the lines for the terminal */
+};
+
+/* Writes data under the job's temporary name and syncs it; the name it
+ * is read by comes with report_commit. */
+static int job_put(struct report_job *j, const void *data, size_t len)
+{
+	if (atomic_file_open(&j->af, j->path))
+		return -1;
+	if ((len && fwrite(data, 1, len, j->af.fp) != len) || fflush(j->af.fp) ||
+	    fsync(fileno(j->af.fp))) {
+		int e = errno ? errno : EIO;
+		atomic_file_abort(&j->af);
+		errno = e;
+		return -1;
+	}
+	j->staged = true;
+	return 0;
+}
+
+static int write_json_file(const json_t *rep, struct report_job *j)
 {
 	char *js = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	int rc = !js || fs_write_atomic(path, js, strlen(js), true) ? -1 : 0;
+	int rc = !js || job_put(j, js, strlen(js)) ? -1 : 0;
 	free(js);
 	return rc;
 }
 
-static int write_buf_file(const json_t *rep, const char *path,
+static int write_buf_file(const json_t *rep, struct report_job *j,
 			  void (*fill)(const json_t *rep, struct buf *b))
 {
 	struct buf b;
 	buf_init(&b, 0);
 	fill(rep, &b);
-	int rc = fs_write_atomic(path, b.data, b.len, true) ? -1 : 0;
+	int rc = job_put(j, b.data, b.len) ? -1 : 0;
 	buf_free(&b);
 	return rc;
 }
 
-static int write_tsv_file(const json_t *rep, const char *path)
+static int write_tsv_file(const json_t *rep, struct report_job *j)
 {
-	return write_buf_file(rep, path, write_tsv);
+	return write_buf_file(rep, j, write_tsv);
 }
 
-static int write_text_file(const json_t *rep, const char *path)
+static int write_text_file(const json_t *rep, struct report_job *j)
 {
-	return write_buf_file(rep, path, write_text);
+	return write_buf_file(rep, j, write_text);
 }
 
 static void *report_job_run(void *arg)
 {
 	struct report_job *j = arg;
 	errno = 0;
-	if (j->write(j->rep, j->path))
+	if (j->write(j->rep, j)) {
 		j->err = errno ? errno : EIO;
+		if (j->staged)
+			atomic_file_abort(&j->af);
+		j->staged = false;
+	}
 	return NULL;
 }
 
-int report_write(const json_t *rep, const char *work_dir)
+void report_abort(struct report_files *rf)
 {
-	/* The four files are independent readings of rep: written at once. */
-	struct report_job jobs[] = {
-		{ rep, fs_join(work_dir, "report.json"), write_json_file, 0, 0, false },
-		{ rep, fs_join(work_dir, "report.tsv"), write_tsv_file, 0, 0, false },
-		{ rep, fs_join(work_dir, "report.txt"), write_text_file, 0, 0, false },
-		{ rep, fs_join(work_dir, "report.html"), write_html, 0, 0, false },
-	};
-	const size_t njobs = sizeof jobs / sizeof *jobs;
-	const char *ph = jobs[3].path;
-	const char *failed = NULL;
-	int rc = 0, err = 0;
+	if (!rf)
+		return;
+	for (size_t i = 0; i < 4; i++) {
+		if (rf->jobs[i].staged)
+			atomic_file_abort(&rf->jobs[i].af);
+		free(rf->jobs[i].path);
+	}
+	free(rf->summary);
+	free(rf);
+}
 
+struct report_files *report_prepare(const json_t *rep, const char *work_dir)
+{
+	struct report_files *rf = calloc(1, sizeof *rf);
+	if (!rf) {
+		log_error("cannot write the report: out of memory");
+		return NULL;
+	}
+	/* The four files are independent readings of rep: written at once. */
+	static const char *const names[4] = { "report.json", "report.tsv", "report.txt",
+					      "report.html" };
+	int (*const writers[4])(const json_t *, struct report_job *) = {
+		write_json_file, write_tsv_file, write_text_file, write_html
+	};
+	struct report_job *jobs = rf->jobs;
+	const size_t njobs = 4;
+	const char *failed = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < njobs; i++) {
+		jobs[i].rep = rep;
+		jobs[i].path = fs_join(work_dir, names[i]);
+		jobs[i].write = writers[i];
+	}
 	for (size_t i = 1; i < njobs; i++)
 		jobs[i].started = !pthread_create(&jobs[i].tid, NULL, report_job_run, &jobs[i]);
 	for (size_t i = 0; i < njobs; i++)
@@ -967,20 +1021,41 @@ int report_write(const json_t *rep, const char *work_dir)
 		}
 	if (failed) {
 		log_error("cannot write '%s': %s", failed, strerror(err));
-		rc = -1;
-	} else {
-		struct buf sum;
-		buf_init(&sum, 0);
-		summary_lines(rep, &sum);
-		for (char *line = sum.data, *nl; line && *line; line = nl + 1) {
+		report_abort(rf);
+		return NULL;
+	}
+	struct buf sum;
+	buf_init(&sum, 0);
+	summary_lines(rep, &sum);
+	rf->summary = buf_detach(&sum, NULL);
+	return rf;
+}
+
+int report_commit(struct report_files *rf)
+{
+	int rc = 0;
+	for (size_t i = 0; i < 4; i++) {
+		struct report_job *j = &rf->jobs[i];
+		if (!rc && atomic_file_commit(&j->af, false)) {
+			log_error("cannot write '%s': %s", j->path, strerror(errno));
+			rc = -1;
+		}
+		j->staged = !rc ? false : j->staged;
+	}
+	if (!rc) {
+		for (char *line = rf->summary, *nl; line && *line; line = nl + 1) {
 			nl = strchr(line, '\n');
 			*nl = '\0';
 			log_info("%s", line);
 		}
-		buf_free(&sum);
-		log_info("report: %s (also report.json, report.tsv, report.txt)", ph);
+		log_info("report: %s (also report.json, report.tsv, report.txt)", rf->jobs[3].path);
 	}
-	for (size_t i = 0; i < njobs; i++)
-		free(jobs[i].path);
+	report_abort(rf);
 	return rc;
+}
+
+int report_write(const json_t *rep, const char *work_dir)
+{
+	struct report_files *rf = report_prepare(rep, work_dir);
+	return rf ? report_commit(rf) : -1;
 }
