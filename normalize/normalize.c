@@ -54,12 +54,18 @@ struct rule_count {
 	int nex;
 };
 
+/* A person id and its hash (XXH3), compared by the hash first. */
+struct pid_ref {
+	unsigned long long h;
+	const char *id;
+};
+
 struct idx {
 	const char *id;
 	const struct in_page *pg;
 	long type;           /* TYPE and ID of TYPE-ID, for sorting as cmp_id */
 	long long num;
-	const char **pids;   /* works: the people its links name, sorted */
+	struct pid_ref *pids;   /* works: the people its links name, by hash */
 	size_t npids;
 };
 
@@ -419,9 +425,10 @@ static void build_redirects(struct norm *n)
 	}
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_pid_ref(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct pid_ref *x = a, *y = b;
+	return x->h != y->h ? (x->h < y->h ? -1 : 1) : strcmp(x->id, y->id);
 }
 
 /* A growable list of (string, person id) pairs. */
@@ -460,7 +467,7 @@ static void note_link(struct norm *n, struct idx *wi, const char *pid, const cha
 		return;
 	const char *to = resolve(n, pid);
 	if (wi->pids)
-		wi->pids[wi->npids++] = to;
+		wi->pids[wi->npids++] = (struct pid_ref){ XXH3_64bits(to, strlen(to)), to };
 	if (name && entity_kind_of(pid) == ENT_PERSON)
 		pairs_add(links, name, to);
 }
@@ -477,7 +484,69 @@ static int shard_of(const char *s, int nshards)
 	return (int)(XXH3_64bits(s, strlen(s)) % (unsigned)nshards);
 }
 
+/* What fn (name_display, name_key) makes of each distinct string, kept
+ * by one thread: a credited name recurs at every credit of the person. */
+struct memo_ent {
+	const char *s;
+	unsigned long long h;
+	char *v;
+};
+
+struct memo {
+	struct memo_ent *v;
+	size_t cap, n;           /* cap: a power of two */
+	char *(*fn)(const char *);
+	bool oom;
+};
+
+static bool memo_grow(struct memo *m)
+{
+	size_t cap = m->cap ? 2 * m->cap : 4096;
+	struct memo_ent *v = calloc(cap, sizeof *v);
+	if (!v)
+		return false;
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->v[i].s)
+			continue;
+		size_t j = (size_t)m->v[i].h & (cap - 1);
+		while (v[j].s)
+			j = (j + 1) & (cap - 1);
+		v[j] = m->v[i];
+	}
+	free(m->v);
+	m->v = v;
+	m->cap = cap;
+	return true;
+}
+
+/* fn(s), made once; owned by m. NULL when fn gives NULL. */
+static const char *memo_get(struct memo *m, const char *s)
+{
+	if (2 * (m->n + 1) > m->cap && !memo_grow(m)) {
+		m->oom = true;
+		return NULL;
+	}
+	size_t len = strlen(s);
+	unsigned long long h = XXH3_64bits(s, len);
+	size_t j = (size_t)h & (m->cap - 1);
+	for (; m->v[j].s; j = (j + 1) & (m->cap - 1))
+		if (m->v[j].h == h && !strcmp(m->v[j].s, s))
+			return m->v[j].v;
+	m->v[j] = (struct memo_ent){ s, h, m->fn(s) };
+	m->n++;
+	return m->v[j].v;
+}
+
+static void memo_free(struct memo *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->v[i].v);
+	free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
 struct shard {
+	struct memo memo;        /* forms: display forms; index: keys */
 	const struct pairs *list;
 	int i, count;
 	json_t *a, *b;           /* forms: a (b unused); index: a index, b shared */
@@ -494,7 +563,7 @@ static void *forms_shard(void *arg)
 	for (size_t i = 0; i < l->n; i++) {
 		if (sh->count > 1 && shard_of(l->pid[i], sh->count) != sh->i)
 			continue;
-		char *d = name_display(l->str[i]);
+		const char *d = memo_get(&sh->memo, l->str[i]);
 		if (d && *d) {
 			json_t *f = json_object_get(sh->a, l->pid[i]);
 			if (!f) {
@@ -505,7 +574,6 @@ static void *forms_shard(void *arg)
 			}
 			bump(f, d, 1);
 		}
-		free(d);
 	}
 	return NULL;
 }
@@ -515,7 +583,7 @@ static void *keys_shard(void *arg)
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
-		sh->keys[i] = l->str[i] ? name_key(l->str[i]) : NULL;
+		sh->keys[i] = l->str[i] ? memo_get(&sh->memo, l->str[i]) : NULL;
 	return NULL;
 }
 
@@ -568,13 +636,14 @@ static int collect_forms(struct norm *n, int threads)
 				note_link(n, wi, w->cast[c].voices[v].person_id,
 					  w->cast[c].voices[v].name, &links);
 		if (wi->npids)
-			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_str);
+			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_pid_ref);
 	}
 
 	/* The forms, by shard; joined in the order ids were first seen. */
 	int count = links.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
 	for (int t = 0; t < count; t++) {
 		sh[t] = (struct shard){ .list = &links, .i = t, .count = count, .a = json_object() };
+		sh[t].memo.fn = name_display;
 		sh[t].first = malloc((links.n + 1) * sizeof *sh[t].first);
 		sh[t].ids = malloc((links.n + 1) * sizeof *sh[t].ids);
 		if (!sh[t].a || !sh[t].first || !sh[t].ids)
@@ -595,9 +664,11 @@ static int collect_forms(struct norm *n, int threads)
 		json_object_set_nocheck(n->forms, id, json_object_get(sh[best].a, id));
 	}
 	for (int t = 0; t < count; t++) {
+		oom = oom || sh[t].memo.oom;
 		json_decref(sh[t].a);
 		free(sh[t].first);
 		free(sh[t].ids);
+		memo_free(&sh[t].memo);
 	}
 
 	/* The name index: the keys on all threads, then by shard. */
@@ -622,20 +693,20 @@ static int collect_forms(struct norm *n, int threads)
 	oom = oom || !keys || names.oom || links.oom;
 	count = oom ? 0 : names.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
 	for (int t = 0; t < count; t++)
-		sh[t] = (struct shard){ .list = &names, .i = t, .count = count, .keys = keys,
-					.a = json_object(), .b = json_object() };
+		sh[t] = (struct shard){ .memo.fn = name_key, .list = &names, .i = t, .count = count,
+					.keys = keys, .a = json_object(), .b = json_object() };
 	if (count) {
 		run_shards(sh, count, keys_shard);
 		run_shards(sh, count, index_shard);
 	}
 	for (int t = 0; t < count; t++) {
+		oom = oom || sh[t].memo.oom;
 		json_object_update(n->name_index, sh[t].a);
 		json_object_update(n->name_shared, sh[t].b);
 		json_decref(sh[t].a);
 		json_decref(sh[t].b);
+		memo_free(&sh[t].memo);
 	}
-	for (size_t i = 0; i < names.n && keys; i++)
-		free((char *)keys[i]);
 	free(keys);
 	free(links.str);
 	free(links.pid);
@@ -986,7 +1057,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 	for (i = 0; i < w->ncredits; i++) {
 		const struct in_credit *cr = &w->credits[i];
 		char *pid = cr->person_id ? strdup(resolve(n, cr->person_id)) : NULL;
-		char *nm = clean(cr->name);
+		char *nm = pid ? NULL : clean(cr->name);   /* the name joins an unlinked credit */
 		if (!pid && nm && (pid = unlinked_person(n, nm, url)))
 			note_credited(n, id, pid);
 		if (!pid) {
@@ -1040,8 +1111,8 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 			note_character(n, row->character_id, cname, url);
 		for (size_t k = 0; k < row->nvoices; k++) {
 			const struct in_voice *va = &row->voices[k];
-			char *vname = clean(va->name);
 			char *pid = va->person_id ? strdup(resolve(n, va->person_id)) : NULL;
+			char *vname = pid ? NULL : clean(va->name);
 			if (!pid && vname && (pid = unlinked_person(n, vname, url)))
 				note_credited(n, id, pid);
 			if (pid) {
@@ -1223,14 +1294,27 @@ static void merge_page(struct norm *n, struct pfields *f, const char *id, const 
 }
 
 /* True when a link of work w (credit or voice) is to person id. */
-static bool credits_person(const struct idx *w, const char *id)
+/* True when work w links person id (hash h). */
+static bool credits_person(const struct idx *w, const char *id, unsigned long long h)
 {
-	return w->npids && bsearch(&id, w->pids, w->npids, sizeof *w->pids, cmp_str);
+	size_t lo = 0, hi = w->npids;
+	while (lo < hi) {   /* the first entry with hash >= h */
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->pids[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->npids && w->pids[lo].h == h; lo++)
+		if (!strcmp(w->pids[lo].id, id))
+			return true;
+	return false;
 }
 
 /* Works a person page lists that do not credit the person. */
 static void check_person_credits(struct norm *n, const char *id, const struct in_page *p)
 {
+	unsigned long long h = XXH3_64bits(id, strlen(id));
 	for (size_t i = 0; i < p->npcredits; i++) {
 		const struct in_pcredit *c = &p->pcredits[i];
 		const struct idx *wi = find_idx(n->works, n->nworks, c->work_id);
@@ -1238,7 +1322,7 @@ static void check_person_credits(struct norm *n, const char *id, const struct in
 		char k[160];
 		if (!w)
 			continue;
-		if (credits_person(wi, id))
+		if (credits_person(wi, id, h))
 			continue;
 		join2(k, sizeof k, c->work_id, '|', id);
 		if (json_object_get(n->credited_in, k))
