@@ -792,7 +792,61 @@ static char *unlinked_person(struct norm *n, const char *name, const char *url)
 	return pid;
 }
 
-/* The roles of a credit cell, mapped once per distinct cell. */
+/* A set of strings (a work's "person|role" pairs), open addressing by
+ * XXH3; the strings are copied. */
+struct pair_ent {
+	unsigned long long h;
+	char *s;
+};
+
+struct pair_set {
+	struct pair_ent *v;
+	size_t cap, n;           /* cap: 0 or a power of two */
+};
+
+static void pair_set_free(struct pair_set *ps)
+{
+	for (size_t i = 0; i < ps->cap; i++)
+		free(ps->v[i].s);
+	free(ps->v);
+	memset(ps, 0, sizeof *ps);
+}
+
+/* Adds s; false when it was there already. (Out of memory, s counts as
+ * new: a duplicate credit may then be written twice, never one lost.) */
+static bool pair_set_add(struct pair_set *ps, const char *s)
+{
+	if (2 * (ps->n + 1) > ps->cap) {
+		size_t cap = ps->cap ? 2 * ps->cap : 64;
+		struct pair_ent *v = calloc(cap, sizeof *v);
+		if (!v)
+			return true;
+		for (size_t i = 0; i < ps->cap; i++) {
+			if (!ps->v[i].s)
+				continue;
+			size_t j = (size_t)ps->v[i].h & (cap - 1);
+			while (v[j].s)
+				j = (j + 1) & (cap - 1);
+			v[j] = ps->v[i];
+		}
+		free(ps->v);
+		ps->v = v;
+		ps->cap = cap;
+	}
+	unsigned long long h = XXH3_64bits(s, strlen(s));
+	size_t j = (size_t)h & (ps->cap - 1);
+	for (; ps->v[j].s; j = (j + 1) & (ps->cap - 1))
+		if (ps->v[j].h == h && !strcmp(ps->v[j].s, s))
+			return false;
+	if (!(ps->v[j].s = strdup(s)))
+		return true;
+	ps->v[j].h = h;
+	ps->n++;
+	return true;
+}
+
+/* The roles of a credit cell, mapped once per distinct cell; the parts'
+ * texts belong to the cache. */
 static size_t map_roles(struct norm *n, const char *cell, struct role_part *parts)
 {
 	json_t *hit = json_object_get(n->role_cache, cell), *v;
@@ -800,14 +854,15 @@ static size_t map_roles(struct norm *n, const char *cell, struct role_part *part
 	if (!hit) {
 		size_t np = role_map_cell(n->roles, cell, parts, MAX_ROLES);
 		hit = json_array();
-		for (i = 0; i < np; i++)
+		for (i = 0; i < np; i++) {
 			json_array_append_new(hit, json_pack("[sss]", parts[i].raw, parts[i].role,
 							     parts[i].rule));
+			free(parts[i].raw);
+		}
 		json_object_set_new(n->role_cache, cell, hit);
-		return np;
 	}
 	json_array_foreach(hit, i, v) {
-		parts[i].raw = strdup(json_string_value(json_array_get(v, 0)));
+		parts[i].raw = (char *)json_string_value(json_array_get(v, 0));
 		parts[i].role = json_string_value(json_array_get(v, 1));
 		parts[i].rule = json_string_value(json_array_get(v, 2));
 	}
@@ -1051,7 +1106,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 	free(rdate);
 
 	/* Credits: one per person and role. */
-	json_t *seen = json_object();
+	struct pair_set seen = { 0 };
 	o_key(g, "credits");
 	yajl_gen_array_open(g);
 	for (i = 0; i < w->ncredits; i++) {
@@ -1067,7 +1122,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 		struct role_part parts[MAX_ROLES];
 		size_t np = cr->role ? map_roles(n, cr->role, parts) : 0;
 		if (!np) {
-			parts[0].raw = strdup("");
+			parts[0].raw = (char *)"";
 			parts[0].role = "other";
 			parts[0].rule = "no-role";
 			np = 1;
@@ -1080,10 +1135,9 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 			}
 			char dkey[256];
 			join2(dkey, sizeof dkey, pid, '|', parts[k].role);
-			if (json_object_get(seen, dkey)) {
+			if (!pair_set_add(&seen, dkey)) {
 				count_rule(n, "credit", "duplicate-dropped", dkey);
 			} else {
-				json_object_set_new(seen, dkey, json_true());
 				bump(n->role_counts, parts[k].role, 1);
 				yajl_gen_map_open(g);
 				o_str(g, "person_id", pid);
@@ -1092,14 +1146,13 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 				o_str(g, "note", note);
 				yajl_gen_map_close(g);
 			}
-			free(parts[k].raw);
 		}
 		free(note);
 		free(nm);
 		free(pid);
 	}
 	yajl_gen_array_close(g);
-	json_decref(seen);
+	pair_set_free(&seen);
 
 	/* Cast: one row per character, voice actor and language. */
 	o_key(g, "cast");
@@ -1910,6 +1963,18 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static long rss_mb(void)
+{
+	long a = 0, b = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &a, &b) != 2)
+			b = 0;
+		fclose(f);
+	}
+	return b * 4096 / 1048576;
+}
+
 static double cpu_s(void)
 {
 	struct timespec ts;
@@ -1920,7 +1985,7 @@ static double cpu_s(void)
 /* -v shows where the time goes (wall, and CPU of all threads). */
 #define PHASE(name) do { \
 		double t_ = now_s(), c_ = cpu_s(); \
-		log_debug("%-10s %.3f s wall %.3f s cpu", name, t_ - t_phase, c_ - c_phase); \
+		log_debug("%-10s %.3f s wall %.3f s cpu %ld MB", name, t_ - t_phase, c_ - c_phase, rss_mb()); \
 		t_phase = t_; \
 		c_phase = c_; \
 	} while (0)
