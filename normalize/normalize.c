@@ -1695,7 +1695,18 @@ struct emit_to {
 static void emit(void *ctx, const char *s, size_t n)
 {
 	struct emit_to *e = ctx;
-	if (lines_put(e->l, s, n))
+	struct lines *l = e->l;
+	/* YAJL prints a record in many small pieces (a quote, a comma, a
+	 * key): the common case is inline. */
+	if (l->len + n < l->cap) {
+		if (n == 1)
+			l->data[l->len] = *s;
+		else
+			memcpy(l->data + l->len, s, n);
+		l->len += n;
+		return;
+	}
+	if (lines_put(l, s, n))
 		e->oom = true;
 }
 
