@@ -254,6 +254,14 @@ for j in 2 3; do
 	done
 done
 
+# --- a report file that cannot be replaced (a directory in its place):
+# a clear error naming it, no temporary file left behind
+rm -f "$W/report.html"; mkdir -p "$W/report.html/keep"
+check_rc "a report file that cannot be written: exit 5" 5 norm
+check_grep "... and the error names it" "cannot write '$W/report.html'" "$TEST_TMP/err"
+check "... and no temporary file is left" "" "$(cd "$W" && ls | grep '\.tmp$')"
+rm -rf "$W/report.html"
+
 # --- --explain
 check "--explain name gives the key" "key:      koji morimoto" \
 	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
