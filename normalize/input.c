@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
+#include "hugeheap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -425,6 +426,7 @@ struct chunk {
 
 static void *parse_chunk(void *arg)
 {
+	hugeheap_thread();
 	struct chunk *c = arg;
 	struct parser *p = &c->p;
 	const char *s = c->data, *end = c->data + c->len;

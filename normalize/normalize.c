@@ -30,6 +30,7 @@
 #include "date.h"
 #include "entity.h"
 #include "fsutil.h"
+#include "hugeheap.h"
 #include "input.h"
 #include "log.h"
 #include "names.h"
@@ -558,6 +559,7 @@ struct shard {
 
 static void *forms_shard(void *arg)
 {
+	hugeheap_thread();
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = 0; i < l->n; i++) {
@@ -580,6 +582,7 @@ static void *forms_shard(void *arg)
 
 static void *keys_shard(void *arg)
 {
+	hugeheap_thread();
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
@@ -589,6 +592,7 @@ static void *keys_shard(void *arg)
 
 static void *index_shard(void *arg)
 {
+	hugeheap_thread();
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = 0; i < l->n; i++)
@@ -1832,6 +1836,7 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 
 static void *worker(void *arg)
 {
+	hugeheap_thread();
 	struct batch *b = arg;
 	struct emit_to et = { NULL, false };
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -2102,6 +2107,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	mallopt(M_TOP_PAD, 16 << 20);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	hugeheap_init();
 	memset(&n, 0, sizeof n);
 	memset(&s, 0, sizeof s);
 	xmlInitParser();
