@@ -37,22 +37,51 @@ static void hash_lines(struct line *v, size_t from, size_t to)
 }
 
 /* Makes b->buf hold cap bytes, keeping its first keep. A buffer in the
- * huge pages (not malloc's) is left there for one of malloc's. 0 or -1. */
+ * huge pages moves to huge pages of its own (every fresh 4 kB page of
+ * malloc's costs a fault, see hugemem.h), else to malloc's. 0 or -1. */
 static int buf_grow(struct lines_block *b, size_t cap, size_t keep)
 {
 	char *p;
+	int own = 2;
 
-	if (b->own) {
+	if (b->own == 1) {
 		if (!(p = realloc(b->buf, cap)))
 			return -1;
+		own = 1;
 	} else {
-		if (!(p = malloc(cap)))
-			return -1;
+		if (!(p = huge_alloc(cap))) {
+			if (!(p = malloc(cap)))
+				return -1;
+			own = 1;
+		}
 		memcpy(p, b->buf, keep);
-		b->own = 1;
+		if (b->own == 2)
+			huge_free(b->buf, b->cap);
 	}
 	b->buf = p;
+	b->own = own;
 	b->cap = cap;
+	return 0;
+}
+
+/* Makes b->v hold one more line. 0 or -1. */
+static int lines_grow(struct lines_block *b)
+{
+	size_t cap = b->cap_v ? b->cap_v * 2 : 1024;
+	struct line *v;
+
+	if (b->own_v || !b->v) {
+		if (!(v = realloc(b->v, cap * sizeof *v)))
+			return -1;
+	} else {
+		/* out of the huge pages */
+		if (!(v = malloc(cap * sizeof *v)))
+			return -1;
+		memcpy(v, b->v, b->n * sizeof *v);
+	}
+	b->v = v;
+	b->own_v = 1;
+	b->cap_v = cap;
 	return 0;
 }
 
@@ -109,14 +138,8 @@ static void fill(struct lines *ls, struct lines_block *b, const struct lines_blo
 		size_t end = (size_t)(nl - b->buf) + 1;
 		ls->lineno++;
 		if (end - start > 1) {
-			if (b->n == b->cap_v) {
-				size_t cap = b->cap_v ? b->cap_v * 2 : 1024;
-				struct line *v = realloc(b->v, cap * sizeof *v);
-				if (!v)
-					goto oom;
-				b->v = v;
-				b->cap_v = cap;
-			}
+			if (b->n == b->cap_v && lines_grow(b))
+				goto oom;
 			b->v[b->n].text = b->buf + start;
 			b->v[b->n].len = end - start;
 			b->v[b->n].lineno = ls->lineno;
@@ -203,7 +226,12 @@ int lines_open(struct lines *ls, FILE *fp, const char *path, unsigned long linen
 	/* The blocks: in huge pages if the kernel gives them (see
 	 * hugemem.h), else from malloc. */
 	ls->huge = huge_alloc((size_t)LINES_BLOCKS * BLOCK);
+	ls->huge_v = huge_alloc((size_t)LINES_BLOCKS * LINES_PER_BLOCK * sizeof *ls->huge_v);
 	for (int k = 0; k < LINES_BLOCKS; k++) {
+		if (ls->huge_v) {
+			ls->b[k].v = ls->huge_v + (size_t)k * LINES_PER_BLOCK;
+			ls->b[k].cap_v = LINES_PER_BLOCK;
+		}
 		ls->b[k].cap = BLOCK;
 		if (ls->huge) {
 			ls->b[k].buf = ls->huge + (size_t)k * BLOCK;
@@ -287,10 +315,14 @@ void lines_close(struct lines *ls)
 		pthread_cond_destroy(&ls->cv);
 	}
 	for (int k = 0; k < LINES_BLOCKS; k++) {
-		if (ls->b[k].own)
+		if (ls->b[k].own == 1)
 			free(ls->b[k].buf);
-		free(ls->b[k].v);
+		else if (ls->b[k].own == 2)
+			huge_free(ls->b[k].buf, ls->b[k].cap);
+		if (ls->b[k].own_v)
+			free(ls->b[k].v);
 	}
 	huge_free(ls->huge, (size_t)LINES_BLOCKS * BLOCK);
+	huge_free(ls->huge_v, (size_t)LINES_BLOCKS * LINES_PER_BLOCK * sizeof *ls->huge_v);
 	memset(ls, 0, sizeof *ls);
 }

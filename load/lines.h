@@ -25,14 +25,19 @@ struct line {
 /* Blocks read ahead (256 kB each, 2 MB in all: one huge page): the
  * reader can be this many less one ahead of the caller. */
 #define LINES_BLOCKS 8
+/* Lines a block holds before its array must grow (the arrays, 2 MB in
+ * all, in one huge page too: 256 kB of records of 64 bytes or more). */
+#define LINES_PER_BLOCK 4096
 
 /* A block of the file: its complete lines, hashed. */
 struct lines_block {
 	char *buf;
-	int own;                /* buf is malloc's (else in lines.huge) */
+	int own;                /* 0: buf is in lines.huge, 1: malloc's, 2: its own
+				 * huge_alloc (a block grown for a long line) */
 	size_t cap, len;        /* bytes in buf */
 	size_t used;            /* bytes its lines cover (the rest starts the next) */
 	struct line *v;
+	int own_v;              /* v is malloc's (else in lines.huge_v or NULL) */
 	size_t n, cap_v;
 	size_t claim, hashed;   /* lines taken to hash, lines hashed */
 	int state;              /* 0 free, 1 being read, 3 being hashed, 2 ready */
@@ -47,6 +52,7 @@ struct lines {
 	int eof;
 	struct lines_block b[LINES_BLOCKS];
 	char *huge;             /* the blocks' buffers, in huge pages (or NULL) */
+	struct line *huge_v;    /* their line arrays, in huge pages (or NULL) */
 	int cur;                /* the block handed out */
 	int started;
 	size_t next;            /* its next line */
