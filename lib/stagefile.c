@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -104,6 +105,54 @@ int stage_writer_put_line(struct stage_writer *w, const char *line, size_t len)
 	w->records++;
 	wrote(w, len + 1);
 	return 0;
+}
+
+int stage_writer_put_copy(struct stage_writer *w, int fd, off_t off, size_t len,
+			  unsigned long records)
+{
+	size_t left = len;
+	int out = fileno(w->af.fp);
+
+	if (fflush(w->af.fp))
+		goto fail;
+	while (left) {
+		ssize_t n = copy_file_range(fd, &off, out, NULL, left, 0);
+		if (n > 0) {
+			left -= (size_t)n;
+			continue;
+		}
+		if (n == 0) {
+			errno = EIO;   /* the input is shorter than it was */
+			goto fail;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != ENOSYS && errno != EXDEV && errno != EINVAL &&
+		    errno != EOPNOTSUPP && errno != EBADF)
+			goto fail;
+		/* No copy between these files: through the stream's buffer. */
+		while (left) {
+			char b[65536];
+			ssize_t r = pread(fd, b, left < sizeof b ? left : sizeof b, off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;
+				goto fail;
+			}
+			if (fwrite(b, 1, (size_t)r, w->af.fp) != (size_t)r)
+				goto fail;
+			off += r;
+			left -= (size_t)r;
+		}
+	}
+	w->records += records;
+	wrote(w, len);
+	return 0;
+fail:
+	log_error("cannot write '%s': %s", w->af.tmp, strerror(errno ? errno : EIO));
+	return -1;
 }
 
 int stage_writer_commit(struct stage_writer *w)

@@ -44,6 +44,14 @@ char *stage_record_dump(const json_t *rec);
  * stage_record_dump gives or a stage_reader read). 0 or -1 after logging. */
 int stage_writer_put_line(struct stage_writer *w, const char *line, size_t len);
 
+/* Appends len bytes of the file open as fd, from offset off: records
+ * already serialized, each line with its newline (records of them), as a
+ * stage file of the same format holds them. The kernel copies them from
+ * file to file (copy_file_range) when it can, else they are read and
+ * written. 0 or -1 after logging. */
+int stage_writer_put_copy(struct stage_writer *w, int fd, off_t off, size_t len,
+			  unsigned long records);
+
 /* Renames the file into place (fsynced). 0 or -1 after logging. */
 int stage_writer_commit(struct stage_writer *w);
 void stage_writer_abort(struct stage_writer *w);

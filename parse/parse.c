@@ -53,6 +53,8 @@ struct job {
 	struct buf body;
 	char *charset;
 	char *line;              /* the record, serialized; NULL: page skipped */
+	off_t copy_off;          /* or (copy_len not 0) the old record as it is: */
+	size_t copy_len;         /* where it is in the old output, its newline in */
 	char *key, *url;         /* for messages */
 	bool failed;
 	bool parsed;             /* a page given to a worker (not a copy) */
@@ -65,16 +67,32 @@ struct parse_run {
 	struct stage_writer w;
 	const char *out;
 
-	/* the previous output, read in step (NULL when none or unusable) */
-	struct stage_reader old;
+	/* the previous output, read in step (none when it is unusable) */
+	struct old_file {
+		int fd;          /* -1: none */
+		char *path;
+		char *buf;       /* buf[start, end) read and not yet passed */
+		size_t cap, start, end;
+		off_t buf_off;   /* where buf[0] is in the file */
+		bool eof;
+		unsigned long line;
+	} old;
 	bool have_old;           /* records are left to read */
-	bool old_open;
-	const char *old_raw;     /* the next old record not yet passed (the
-	                          * reader's line: valid until its next read) */
+	const char *old_raw;     /* the next old record not yet passed (in the
+	                          * reader's buffer: valid until its next read) */
 	size_t old_len;
+	off_t old_off;           /* where it is in the file */
 	bool old_pending;        /* old_raw holds one */
 	char *old_key;           /* its key */
 	bool full;               /* --full: reuse nothing */
+
+	/* old records written as they are, one after the other in the old
+	 * output, not yet copied to the new (stage_writer_put_copy) */
+	struct {
+		off_t off;
+		size_t len;
+		unsigned long records;
+	} copy;
 
 	pthread_mutex_t mu;
 	pthread_cond_t ready, done;
@@ -136,6 +154,9 @@ static void *worker(void *arg)
 			json_decref(data);
 			j->line = stage_record_dump(j->base);
 		}
+		/* (freed here, not by the thread that writes the records) */
+		json_decref(j->base);
+		j->base = NULL;
 		j->failed = !j->line;
 
 		pthread_mutex_lock(&pr->mu);
@@ -146,6 +167,21 @@ static void *worker(void *arg)
 	extractor_free(x);
 	entity_thread_done();
 	return NULL;
+}
+
+/* Copies the old records pending (pr->copy) to the output. Copied
+ * COPY_MAX bytes at a time at most, so that they are written back to
+ * disk while the rest is made (see stagefile.c's WRITEBACK). */
+#define COPY_MAX (8u << 20)
+
+static void flush_copy(struct parse_run *pr)
+{
+	if (pr->copy.len && !pr->fatal &&
+	    stage_writer_put_copy(&pr->w, pr->old.fd, pr->copy.off, pr->copy.len,
+				  pr->copy.records))
+		pr->fatal = EXIT_OUTPUT;
+	pr->copy.len = 0;
+	pr->copy.records = 0;
 }
 
 /* Writes the finished job at the head of the ring and frees its slot;
@@ -164,7 +200,19 @@ static bool write_head(struct parse_run *pr, bool wait)
 	if (j->failed) {
 		log_warn("page '%s' (%s) skipped: not parseable as HTML", j->key, j->url);
 		pr->failed++;
+	} else if (j->copy_len) {
+		/* Records copied as they are: many at a time, by the kernel. */
+		if (pr->copy.len && pr->copy.off + (off_t)pr->copy.len != j->copy_off)
+			flush_copy(pr);
+		if (!pr->copy.len)
+			pr->copy.off = j->copy_off;
+		pr->copy.len += j->copy_len;
+		pr->copy.records++;
+		if (pr->copy.len >= COPY_MAX)
+			flush_copy(pr);
+		pr->warnings += j->warnings;
 	} else if (j->line) {
+		flush_copy(pr);
 		if (!pr->fatal && stage_writer_put_line(&pr->w, j->line, strlen(j->line)))
 			pr->fatal = EXIT_OUTPUT;
 		pr->warnings += j->warnings;
@@ -176,6 +224,7 @@ static bool write_head(struct parse_run *pr, bool wait)
 	free(j->url);
 	j->base = NULL;
 	j->line = j->charset = j->key = j->url = NULL;
+	j->copy_len = 0;
 	j->failed = false;
 	if (j->parsed) {
 		/* (its body goes: RING slots do not each keep one) */
@@ -316,13 +365,74 @@ static size_t line_warnings(const char *line, size_t len)
 	return n;
 }
 
+/* The next line of the old output, without its newline (NUL-terminated
+ * in the reader's buffer, valid until the next read), its length and its
+ * offset in the file; blank lines are passed over. The file is read a
+ * megabyte or more at a time. Returns 1, 0 at the end, or -1 after
+ * logging "FILE:LINE: ...", as stage_reader_next_raw does. */
+static int old_next(struct old_file *o, const char **line, size_t *len, off_t *off)
+{
+	for (;;) {
+		char *nl = memchr(o->buf + o->start, '\n', o->end - o->start);
+		if (!nl) {
+			if (o->eof) {
+				if (o->start == o->end)
+					return 0;
+				log_error("%s:%lu: truncated record (rerun the stage that writes it)",
+					  o->path, o->line + 1);
+				return -1;
+			}
+			if (o->start) {
+				memmove(o->buf, o->buf + o->start, o->end - o->start);
+				o->buf_off += (off_t)o->start;
+				o->end -= o->start;
+				o->start = 0;
+			}
+			if (o->end + 1 >= o->cap) {
+				/* (a line longer than the buffer: a larger one) */
+				char *nb = realloc(o->buf, 2 * o->cap);
+				if (!nb) {
+					log_error("cannot read '%s': out of memory", o->path);
+					return -1;
+				}
+				o->buf = nb;
+				o->cap *= 2;
+			}
+			ssize_t n = pread(o->fd, o->buf + o->end, o->cap - 1 - o->end,
+					  o->buf_off + (off_t)o->end);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				log_error("cannot read '%s': %s", o->path, strerror(errno));
+				return -1;
+			}
+			if (n == 0)
+				o->eof = true;
+			o->end += (size_t)n;
+			continue;
+		}
+		o->line++;
+		size_t l = (size_t)(nl - (o->buf + o->start));
+		if (l == 0) {
+			o->start++;
+			continue;
+		}
+		*nl = '\0';
+		*line = o->buf + o->start;
+		*len = l;
+		*off = o->buf_off + (off_t)o->start;
+		o->start += l + 1;
+		return 1;
+	}
+}
+
 /* Advances the old output to key's record: true when there is one, its
  * line then in *line (valid until the next read) and *len. */
 static bool old_line_of(struct parse_run *pr, const char *key, const char **line, size_t *len)
 {
 	while (pr->have_old) {
 		if (!pr->old_pending) {
-			int got = stage_reader_next_raw(&pr->old, &pr->old_raw, &pr->old_len);
+			int got = old_next(&pr->old, &pr->old_raw, &pr->old_len, &pr->old_off);
 			if (got != 1) {
 				/* The end, or a damaged file: parse the rest. */
 				pr->have_old = false;
@@ -346,32 +456,37 @@ static bool old_line_of(struct parse_run *pr, const char *key, const char **line
 }
 
 /* The record of a page gone (404, 410) as the old output has it, when
- * it is this one: a copy of its line; else NULL. */
-static char *old_gone_record(struct parse_run *pr, const struct page_meta *m)
+ * it is this one: true, j then copying it (copy_off, copy_len). */
+static bool old_gone_record(struct parse_run *pr, const struct page_meta *m, struct job *j)
 {
 	static const char tail[] = ",\"gone\":true}";
 	const char *line;
 	size_t len;
 	if (!old_line_of(pr, m->key, &line, &len))
-		return NULL;
+		return false;
 	long n = page_fields_match(m, line, len);
-	if (n > 0 && len - (size_t)n == sizeof tail - 1 && !strcmp(line + n, tail))
-		return strdup(line);
-	return NULL;   /* (written again: the same bytes when it is the same) */
+	if (n > 0 && len - (size_t)n == sizeof tail - 1 && !strcmp(line + n, tail)) {
+		j->copy_off = pr->old_off;
+		j->copy_len = len + 1;
+		return true;
+	}
+	return false;   /* (written again: the same bytes when it is the same) */
 }
 
 /* The old record of a page whose body hash is sha, when it was made from
- * the same body: as it was when its page fields are those of now, else
- * with the page fields of now (*base: made then, when NULL). NULL when
- * the page must be parsed. */
-static char *old_record(struct parse_run *pr, const struct page_meta *m, json_t **base,
-			size_t *warnings)
+ * the same body: as it was when its page fields are those of now (true,
+ * j copying it: copy_off, copy_len), else with the page fields of now
+ * (j->line; j->base: made then, when NULL). false when the page must be
+ * parsed. */
+static bool old_record(struct parse_run *pr, const struct page_meta *m, struct job *j)
 {
+	json_t **base = &j->base;
+	size_t *warnings = &j->warnings;
 	const char *line;
 	size_t len;
 
 	if (!old_line_of(pr, m->key, &line, &len))
-		return NULL;
+		return false;
 	long n = page_fields_match(m, line, len);
 	if (n < 0) {
 		/* Not plain: the page fields as jansson writes them. */
@@ -385,9 +500,19 @@ static char *old_record(struct parse_run *pr, const struct page_meta *m, json_t 
 	if (n > 0 && line[n] == ',' && !strstr(line, "\"gone\":true")) {
 		/* The same page fields: the old line as it is. */
 		*warnings = line_warnings(line, len);
-		return strdup(line);
+		j->copy_off = pr->old_off;
+		j->copy_len = len + 1;
+		return true;
 	}
-	/* Else the old record, if of the same body, with the page fields of now. */
+	/* Else the old record, if of the same body, with the page fields of now.
+	 * A record of another body (the page changed) says so without being
+	 * read: its hash, written as it is (hex), is not the page's. */
+	char hash[96];
+	if (!m->sha256 || strlen(m->sha256) > 64)
+		return false;
+	snprintf(hash, sizeof hash, "\"sha256\":\"%s\"", m->sha256);
+	if (!strstr(line, hash))
+		return false;
 	json_t *rec = json_loadb(line, len, 0, NULL);
 	const char *s = json_str(rec, "sha256");
 	char *out = NULL;
@@ -399,7 +524,8 @@ static char *old_record(struct parse_run *pr, const struct page_meta *m, json_t 
 		out = stage_record_dump(rec);
 	}
 	json_decref(rec);
-	return out;
+	j->line = out;
+	return out != NULL;
 }
 
 static int parse_one(const struct page_meta *m, void *arg)
@@ -408,7 +534,6 @@ static int parse_one(const struct page_meta *m, void *arg)
 	enum entity_kind kind = entity_kind_of(m->entity_id ? m->entity_id : m->key);
 	bool index = m->kind && !strcmp(m->kind, "index");
 	struct job *j;
-	char *old;
 
 	if (stage_stop)
 		return 1;
@@ -425,12 +550,12 @@ static int parse_one(const struct page_meta *m, void *arg)
 		}
 		/* Gone: the record says so, so that load can mark the entity. */
 		j = slot(pr);
-		if (!(j->line = old_gone_record(pr, m))) {
+		if (!old_gone_record(pr, m, j)) {
 			j->base = base_record(m);
 			json_object_set_new(j->base, "gone", json_true());
 			j->line = stage_record_dump(j->base);
+			j->failed = !j->line;
 		}
-		j->failed = !j->line;
 		submit(pr, j, J_DONE);
 		pr->gone++;
 		return 0;
@@ -452,9 +577,8 @@ static int parse_one(const struct page_meta *m, void *arg)
 	j->key = strdup(m->key);
 	j->url = strdup(m->url ? m->url : m->key);
 	j->base = NULL;
-	if ((old = old_record(pr, m, &j->base, &j->warnings))) {
+	if (old_record(pr, m, j)) {
 		/* The same body: the old record, with the page fields of now. */
-		j->line = old;
 		submit(pr, j, J_DONE);
 		pr->reused++;
 	} else if (page_store_body(pr->ps, m->sha256, &j->body)) {
@@ -488,8 +612,12 @@ static int parse_one(const struct page_meta *m, void *arg)
 /* Calls parse_one for every page of the store, in key order. The store's
  * own page_store_foreach copies every column of every row; this reads
  * the few a record needs, in place (the columns of page_store.h's table
- * pages). Returns parse_one's first non-zero value, or -1 after logging
- * when the store cannot be read. */
+ * pages). Rows come one at a time from the key index (a look-up of each
+ * in the table): reading the table in its own order and sorting it
+ * would hold it all in memory first, which costs more here (fresh
+ * memory is slow to touch on a virtual machine) and keeps the workers
+ * waiting meanwhile. Returns parse_one's first non-zero value, or -1
+ * after logging when the store cannot be read. */
 static int each_page(struct parse_run *pr)
 {
 	sqlite3 *db = page_store_db(pr->ps);
@@ -540,25 +668,51 @@ static int jobs_wanted(struct stage_ctx *ctx)
 	return (int)n;
 }
 
+static void old_close(struct old_file *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	free(o->path);
+	free(o->buf);
+	memset(o, 0, sizeof *o);
+	o->fd = -1;
+}
+
 /* Opens the previous output when it was made by this parser version and
  * this profile; else every page is parsed. */
 static void open_old(struct parse_run *pr)
 {
 	if (pr->full || !fs_exists(pr->out))
 		return;
-	if (stage_reader_open(&pr->old, pr->out, PARSED_FORMAT, PARSED_VERSION)) {
+	struct stage_reader r;
+	if (stage_reader_open(&r, pr->out, PARSED_FORMAT, PARSED_VERSION)) {
 		log_info("the previous '%s' is not usable; every page is parsed", pr->out);
 		return;
 	}
-	const char *pv = json_str(pr->old.header, "parser");
-	const char *prof = json_str(pr->old.header, "profile_sha256");
+	const char *pv = json_str(r.header, "parser");
+	const char *prof = json_str(r.header, "profile_sha256");
 	if (!pv || strcmp(pv, PARSER_VERSION) || !prof || strcmp(prof, pr->profile->sha256)) {
 		log_info("the parser or the site profile changed since the last run; "
 			 "every page is parsed");
-		stage_reader_close(&pr->old);
+		stage_reader_close(&r);
 		return;
 	}
-	pr->have_old = pr->old_open = true;
+	/* The records are read from the same file, a block at a time, past
+	 * the header line the reader checked. */
+	struct old_file *o = &pr->old;
+	const char *line;
+	size_t len;
+	off_t off;
+	o->fd = dup(fileno(r.fp));
+	stage_reader_close(&r);
+	o->cap = 1u << 20;
+	if (o->fd < 0 || !(o->path = strdup(pr->out)) || !(o->buf = malloc(o->cap)) ||
+	    old_next(o, &line, &len, &off) != 1) {
+		log_info("the previous '%s' is not usable; every page is parsed", pr->out);
+		old_close(o);
+		return;
+	}
+	pr->have_old = true;
 }
 
 static int parse_run(struct stage_ctx *ctx)
@@ -570,6 +724,7 @@ static int parse_run(struct stage_ctx *ctx)
 	int rc = EXIT_OK, started = 0;
 
 	memset(&pr, 0, sizeof pr);
+	pr.old.fd = -1;
 	pr.out = out;
 	pr.full = full_run;
 	pthread_mutex_init(&pr.mu, NULL);
@@ -608,6 +763,7 @@ static int parse_run(struct stage_ctx *ctx)
 	int frc = each_page(&pr);
 	while (pr.next_write < pr.next_fill)
 		write_head(&pr, true);
+	flush_copy(&pr);
 	pthread_mutex_lock(&pr.mu);
 	pr.closing = true;
 	pthread_cond_broadcast(&pr.ready);
@@ -634,8 +790,7 @@ static int parse_run(struct stage_ctx *ctx)
 			rc = EXIT_PARTIAL;
 	}
 cleanup:
-	if (pr.old_open)
-		stage_reader_close(&pr.old);
+	old_close(&pr.old);
 	free(pr.old_key);
 	page_store_close(pr.ps);
 	for (int i = 0; i < RING; i++)
