@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,31 @@ static int keyset_get(struct keyset *ks, const char *key, struct ks_slot **slot)
 	return 1;
 }
 
+/* The slot of key (hash h, from ks_hash), or NULL when it is not in the
+ * set. */
+static struct ks_slot *keyset_find_h(const struct keyset *ks, const char *key, uint64_t h)
+{
+	if (!ks->n)
+		return NULL;
+	struct ks_slot *e = ks_probe(ks, key, h);
+	return e->h ? e : NULL;
+}
+
+static uint64_t ks_hash(const char *key)
+{
+	return fnv1a(key) | 1;
+}
+
+/* Asks for key's first slot (hash h) to be brought into the cache: a
+ * set of tens of thousands of keys is larger than the cache, and a
+ * look-up's time is that of reading its slot. Many asked for at once,
+ * then looked up, wait for memory together, not one after the other. */
+static void keyset_prefetch(const struct keyset *ks, uint64_t h)
+{
+	if (ks->cap)
+		__builtin_prefetch(&ks->slots[HSLOT(h, ks->cap)]);
+}
+
 /* Adds key; returns 1 when it was new, 0 when known, -1 out of memory. */
 static int keyset_add(struct keyset *ks, const char *key)
 {
@@ -212,14 +238,26 @@ static long long w3c_time(const char *s);
 
 /* What the crawl knows of a key (the value of its entry in seen): put
  * in the frontier by this run; gone (404, 410) when last asked, within
- * [fetch] recheck_gone_days; and, in the low bits, 1 + its index in the
- * sitemaps' pages (0: not one of them). */
+ * [fetch] recheck_gone_days; a link to it kept to follow (defer_links);
+ * and, in the low bits, 1 + its index in the sitemaps' pages (0: not one
+ * of them). */
 #define K_QUEUED 0x80000000u
 #define K_GONE   0x40000000u
-#define K_SITEMAP 0x3fffffffu
+#define K_DEFERRED 0x20000000u   /* a link to it kept by defer_links */
+#define K_SITEMAP 0x1fffffffu
 
 /* Frontier entries read from the store at a time. */
 #define FRONTIER_AHEAD 64
+/* The frontier is two queues, told apart by seq: the pages that are not
+ * entities (index pages, the start URLs), asked for first, below
+ * SEQ_ENTITY; the entity pages from it on. Index pages lead to the
+ * next ones (page 2 names page 4, which names page 6...): a chain of
+ * requests one after the other, which is then under way while the
+ * entity pages are asked for, not after them. Which pages are fetched,
+ * from which URL and at which depth, is the same in any order: only
+ * [fetch] max_pages, which takes the first pages, keeps the one queue
+ * (lead_first false). */
+#define SEQ_ENTITY (1LL << 40)
 /* Easy handles kept for reuse (more than the requests in flight). */
 #define IDLE_HANDLES 32
 
@@ -249,19 +287,23 @@ struct crawler {
 	double txn_t0;                  /* when it began */
 	char *ua;
 	unsigned long started_pages;
-	unsigned long seq;
+	long long seq[2];               /* the last seq given, per queue */
+	bool lead_first;                /* pages not entities are asked first */
 	struct crawl_stats *st;
 	int fatal;                      /* an exit code when the store failed */
 	unsigned long start_disallowed; /* start URLs disallowed by robots.txt */
 	unsigned long start_queued;     /* start URLs put in the frontier */
 	sqlite3_stmt *st_add, *st_state, *st_next; /* prepared once */
 	sqlite3_stmt *st_lookup;
-	long long next_seq;             /* frontier entries up to it are read */
-	struct ahead {                  /* the next queued entries, read ahead */
-		char *key, *url;
-		int depth;
-	} ahead[FRONTIER_AHEAD];
-	int n_ahead, i_ahead;
+	struct queue {                  /* of the frontier (see frontier_next) */
+		long long next_seq;     /* entries up to it are read */
+		struct ahead {          /* the next queued entries, read ahead */
+			char *key, *url;
+			int depth;
+		} ahead[FRONTIER_AHEAD];
+		int n_ahead, i_ahead;
+		bool added;             /* entries may be there unread */
+	} q[2];
 	struct sitemap_page {           /* the pages the sitemaps list, in order */
 		char *url, *lastmod;
 		char id[ENTITY_ID_MAX];  /* the key: the entity id, else ("") url */
@@ -269,8 +311,13 @@ struct crawler {
 	} *sm;
 	size_t n_sm, cap_sm;
 	bool following;                 /* follow_unchanged has pages left */
-	long long follow_rowid;         /* the last row of pages it read */
-	sqlite3_stmt *st_follow;
+	struct follow {                 /* a sitemap page not requested: */
+		size_t sm;              /* its index in sm */
+		size_t off;             /* its links to follow, in follow_text, */
+		bool body;              /* or (none stored) those of its body */
+	} *follow;
+	size_t n_follow, cap_follow, i_follow;
+	struct buf follow_text;         /* the links, each page's ending in NUL */
 };
 
 /* True when this run has put key in the frontier. */
@@ -343,7 +390,9 @@ static int frontier_add(struct crawler *c, const char *key, const char *url, int
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, depth);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)++c->seq);
+	int qi = c->lead_first && entity_kind_of(key) == ENT_NONE ? 0 : 1;
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)((qi ? SEQ_ENTITY : 0) + ++c->seq[qi]));
+	c->q[qi].added = true;
 	sqlite3_bind_int(st, 5, state);
 	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(c->db) > 0 : -1;
 	sqlite3_reset(st);
@@ -525,21 +574,25 @@ static int frontier_state(struct crawler *c, const char *key, int state)
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (state == F_DONE)
-		for (int i = c->i_ahead; i < c->n_ahead; i++)
-			if (c->ahead[i].key && !strcmp(c->ahead[i].key, key)) {
-				free(c->ahead[i].key);
-				free(c->ahead[i].url);
-				c->ahead[i].key = c->ahead[i].url = NULL;
+	for (int k = 0; state == F_DONE && k < 2; k++) {
+		struct queue *q = &c->q[k];
+		for (int i = q->i_ahead; i < q->n_ahead; i++)
+			if (q->ahead[i].key && !strcmp(q->ahead[i].key, key)) {
+				free(q->ahead[i].key);
+				free(q->ahead[i].url);
+				q->ahead[i].key = q->ahead[i].url = NULL;
 			}
+	}
 	return rc;
 }
 
-/* Takes the next queued entry; returns NULL when there is none. */
+/* Takes the next queued entry, from the first queue that has one;
+ * returns NULL when there is none. */
 static struct job *frontier_next(struct crawler *c)
 {
 	sqlite3_stmt *st = c->st_next;
 	struct job *j;
+	struct queue *q = NULL;
 
 	/* Entries are taken in seq order; one taken stays queued (state 0)
 	 * in the store until it is done, so a crash leaves it to the next
@@ -547,32 +600,38 @@ static struct job *frontier_next(struct crawler *c)
 	 * read FRONTIER_AHEAD at a time: an entry added since has a larger
 	 * seq than those read, and one marked done since is dropped from
 	 * them (frontier_state). */
-	while (c->i_ahead < c->n_ahead && !c->ahead[c->i_ahead].key)
-		c->i_ahead++;
-	if (c->i_ahead == c->n_ahead) {
-		c->i_ahead = c->n_ahead = 0;
-		sqlite3_bind_int64(st, 1, c->next_seq);
-		sqlite3_bind_int(st, 2, FRONTIER_AHEAD);
-		while (c->n_ahead < FRONTIER_AHEAD && sqlite3_step(st) == SQLITE_ROW) {
-			struct ahead *a = &c->ahead[c->n_ahead];
-			a->key = strdup((const char *)sqlite3_column_text(st, 0));
-			a->url = strdup((const char *)sqlite3_column_text(st, 1));
-			a->depth = sqlite3_column_int(st, 2);
-			c->next_seq = sqlite3_column_int64(st, 3);
-			if (!a->key || !a->url) {
-				free(a->key);
-				free(a->url);
-				break;
+	for (int k = 0; k < 2 && !q; k++) {
+		struct queue *t = &c->q[k];
+		while (t->i_ahead < t->n_ahead && !t->ahead[t->i_ahead].key)
+			t->i_ahead++;
+		if (t->i_ahead == t->n_ahead && t->added) {
+			t->i_ahead = t->n_ahead = 0;
+			sqlite3_bind_int64(st, 1, t->next_seq);
+			sqlite3_bind_int64(st, 2, k ? LLONG_MAX : SEQ_ENTITY);
+			sqlite3_bind_int(st, 3, FRONTIER_AHEAD);
+			while (t->n_ahead < FRONTIER_AHEAD && sqlite3_step(st) == SQLITE_ROW) {
+				struct ahead *a = &t->ahead[t->n_ahead];
+				a->key = strdup((const char *)sqlite3_column_text(st, 0));
+				a->url = strdup((const char *)sqlite3_column_text(st, 1));
+				a->depth = sqlite3_column_int(st, 2);
+				t->next_seq = sqlite3_column_int64(st, 3);
+				if (!a->key || !a->url) {
+					free(a->key);
+					free(a->url);
+					break;
+				}
+				t->n_ahead++;
 			}
-			c->n_ahead++;
+			sqlite3_reset(st);
+			/* (a full read may have left some: read again when empty) */
+			t->added = t->n_ahead == FRONTIER_AHEAD;
 		}
-		sqlite3_reset(st);
-		if (!c->n_ahead)
-			return NULL;
+		if (t->i_ahead < t->n_ahead)
+			q = t;
 	}
-	if (!(j = calloc(1, sizeof *j)))
+	if (!q || !(j = calloc(1, sizeof *j)))
 		return NULL;
-	struct ahead *a = &c->ahead[c->i_ahead++];
+	struct ahead *a = &q->ahead[q->i_ahead++];
 	j->key = a->key;
 	j->url = a->url;
 	j->depth = a->depth;
@@ -583,11 +642,14 @@ static struct job *frontier_next(struct crawler *c)
 
 static void frontier_ahead_free(struct crawler *c)
 {
-	for (int i = 0; i < c->n_ahead; i++) {
-		free(c->ahead[i].key);
-		free(c->ahead[i].url);
+	for (int k = 0; k < 2; k++) {
+		struct queue *q = &c->q[k];
+		for (int i = 0; i < q->n_ahead; i++) {
+			free(q->ahead[i].key);
+			free(q->ahead[i].url);
+		}
+		q->n_ahead = q->i_ahead = 0;
 	}
-	c->n_ahead = c->i_ahead = 0;
 }
 
 static struct host *host_of(struct crawler *c, const char *url)
@@ -772,7 +834,8 @@ static int crawl_begin(struct crawler *c)
 	    sqlite3_prepare_v2(c->db, "UPDATE frontier SET state = ? WHERE key = ?",
 			       -1, &c->st_state, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT key, url, depth, seq FROM frontier WHERE state = 0 "
-			       "AND seq > ? ORDER BY seq LIMIT ?", -1, &c->st_next, NULL) != SQLITE_OK) {
+			       "AND seq > ? AND seq < ? ORDER BY seq LIMIT ?", -1, &c->st_next,
+			       NULL) != SQLITE_OK) {
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -788,12 +851,15 @@ static int crawl_begin(struct crawler *c)
 		 * decides (the sitemaps, the pages not to ask for) is decided
 		 * again, and what it queues that is there already is left as
 		 * it is. */
-		if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(seq), 0), "
+		if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(CASE WHEN seq < ?1 THEN seq END), 0), "
+				       "coalesce(max(CASE WHEN seq >= ?1 THEN seq - ?1 END), 0), "
 				       "count(CASE WHEN state = 2 THEN 1 END) FROM frontier",
 				       -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, SEQ_ENTITY);
 			if (sqlite3_step(st) == SQLITE_ROW) {
-				c->seq = (unsigned long)sqlite3_column_int64(st, 0);
-				c->st->resumed = (unsigned long)sqlite3_column_int64(st, 1);
+				c->seq[0] = sqlite3_column_int64(st, 0);
+				c->seq[1] = sqlite3_column_int64(st, 1);
+				c->st->resumed = (unsigned long)sqlite3_column_int64(st, 2);
 			}
 			sqlite3_finalize(st);
 		}
@@ -805,7 +871,7 @@ static int crawl_begin(struct crawler *c)
 		if (exec(c, "BEGIN; DELETE FROM frontier; "
 			    "INSERT OR REPLACE INTO crawl_state VALUES ('status', 'running');"))
 			return -1;
-		c->seq = 0;
+		c->seq[0] = c->seq[1] = 0;
 	}
 	/* Most of the pages the store holds come back in this run: room for
 	 * them at once. */
@@ -1405,6 +1471,20 @@ static long long w3c_time(const char *s)
 	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
 	long long t;
 
+	/* The usual form, YYYY-MM-DD, read without sscanf (a sitemap's
+	 * every page, and the store's): the same value as below. */
+#define D(i) (s[i] >= '0' && s[i] <= '9')
+	if (s && D(0) && D(1) && D(2) && D(3) && s[4] == '-' && D(5) && D(6) && s[7] == '-' &&
+	    D(8) && D(9) && !s[10]) {
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		mo = (s[5] - '0') * 10 + (s[6] - '0');
+		d = (s[8] - '0') * 10 + (s[9] - '0');
+		if (mo < 1 || mo > 12 || d < 1 || d > 31)
+			return -1;
+		return days_from_civil(y, mo, d + 1) * 86400 - 1;
+	}
+#undef D
+
 	if (!s || sscanf(s, "%4d%n", &y, &n) != 1 || n != 4)
 		return -1;
 	s += n;
@@ -1646,12 +1726,120 @@ static int read_sitemaps(struct crawler *c)
 	return rc;
 }
 
+/* Keeps the links of a sitemap page that is not requested (index i of
+ * c->sm), for follow_unchanged to queue once the sitemaps' pages and the
+ * start URLs are queued; links NULL: none were stored, those of its body
+ * are read then. Kept are only the links queue_links would not pass
+ * over then: not those to a page of the sitemaps (queued by then), nor a
+ * second link to a page a link kept already leads to (robots.txt
+ * allowing it: the first one queues it, and queue_links passes over the
+ * others). A link robots.txt disallows is kept every time (each is
+ * counted). Returns 0, -1 out of memory. */
+static int defer_links(struct crawler *c, size_t i, const char *links)
+{
+	struct buf *t = &c->follow_text;
+	size_t off = t->len;
+	const char *page_url = c->sm[i].url;
+	struct host *h = host_of(c, page_url);
+	/* The links to entities are looked up in batches (keyset_prefetch). */
+	enum { BATCH = 32 };
+	struct {
+		const char *p, *path;
+		size_t len;
+		uint64_t h;          /* 0: a link without an entity id */
+		bool alias;
+		char id[ENTITY_ID_MAX];
+	} bt[BATCH];
+	struct buf url;
+	int rc = 0;
+
+	if (links && (!h || (c->max_depth && 1 >= c->max_depth)))
+		return 0;   /* queue_links would follow none of them */
+	buf_init(&url, 0);
+	for (const char *p = links; p && *p && !rc; ) {
+		int n = 0;
+		while (n < BATCH && *p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			const char *tab = memchr(p, '\t', len);
+			if (tab) {
+				bool alias = *p == '!';
+				const char *q = p + alias;
+				size_t il = (size_t)(tab - q);
+				bt[n].p = p;
+				bt[n].path = tab + 1;
+				bt[n].len = len;
+				bt[n].alias = alias;
+				bt[n].h = 0;
+				bt[n].id[0] = '\0';
+				if (il && il < ENTITY_ID_MAX && !(il == 1 && *q == '-')) {
+					memcpy(bt[n].id, q, il);
+					bt[n].id[il] = '\0';
+					if (!alias) {
+						bt[n].h = ks_hash(bt[n].id);
+						keyset_prefetch(&c->seen, bt[n].h);
+					}
+				}
+				n++;
+			}
+			p = nl ? nl + 1 : p + len;
+		}
+		for (int k = 0; k < n && !rc; k++) {
+			bool keep = true;
+			if (!bt[k].alias) {
+				struct ks_slot *e = NULL;
+				bool made = false;
+				if (!bt[k].id[0] || !(e = keyset_find_h(&c->seen, bt[k].id, bt[k].h)) ||
+				    !(e->val & (K_SITEMAP | K_DEFERRED))) {
+					buf_reset(&url);
+					buf_add(&url, h->origin, h->olen);
+					buf_add(&url, bt[k].path, bt[k].len - (size_t)(bt[k].path - bt[k].p));
+					made = true;
+				}
+				const char *key = bt[k].id[0] ? bt[k].id : url.data;
+				if (!bt[k].id[0])
+					e = keyset_find(&c->seen, key);
+				if (e && (e->val & (K_SITEMAP | K_DEFERRED))) {
+					keep = false;
+				} else if (made && robots_ok(c, url.data)) {
+					if (!e && keyset_get(&c->seen, key, &e) < 0)
+						rc = -1;
+					else
+						e->val |= K_DEFERRED;
+				}
+			}
+			if (keep && !rc && (buf_add(t, bt[k].p, bt[k].len) || buf_addc(t, '\n')))
+				rc = -1;
+		}
+	}
+	buf_free(&url);
+	if (rc)
+		return -1;
+	if (links) {
+		if (t->len == off)
+			return 0;   /* nothing left to follow */
+		if (buf_addc(t, '\0'))
+			return -1;
+	}
+	if (c->n_follow == c->cap_follow) {
+		size_t ncap = c->cap_follow ? 2 * c->cap_follow : 1024;
+		struct follow *nf = realloc(c->follow, ncap * sizeof *nf);
+		if (!nf)
+			return -1;
+		c->follow = nf;
+		c->cap_follow = ncap;
+	}
+	c->follow[c->n_follow++] = (struct follow){ i, off, links == NULL };
+	return 0;
+}
+
 /* One read of the store decides, for every page it holds, what the start
  * of the run needs: the pages gone (404, 410) when last asked within
  * [fetch] recheck_gone_days, which frontier_add then marks done instead
  * of start_more looking each up (not with [fetch] max_pages, which
  * counts the pages taken, these included); and the sitemaps' pages whose
- * stored copy is as new as their lastmod (with trust_lastmod). */
+ * stored copy is as new as their lastmod (with trust_lastmod), whose
+ * stored links it keeps (defer_links): the store is read once. */
 static int scan_store(struct crawler *c)
 {
 	bool gone = !c->max_pages && c->recheck_gone_s > 0;
@@ -1669,12 +1857,16 @@ static int scan_store(struct crawler *c)
 		gmtime_r(&t, &tm);
 		strftime(cutoff, sizeof cutoff, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
-	if (sqlite3_prepare_v2(c->db, "SELECT key, status, sha256, lastmod, fetched_at, checked_at "
+	if (sqlite3_prepare_v2(c->db, trust ?
+			       "SELECT key, status, sha256, lastmod, fetched_at, checked_at, links "
+			       "FROM pages" :
+			       "SELECT key, status, sha256, lastmod, fetched_at, checked_at "
 			       "FROM pages", -1, &st, NULL) != SQLITE_OK) {
 		log_error("page store: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+	int step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		int status = sqlite3_column_int(st, 1);
 		if (!key)
@@ -1699,11 +1891,21 @@ static int scan_store(struct crawler *c)
 		}
 		const struct ks_slot *e = trust ? keyset_find(&c->seen, key) : NULL;
 		struct sitemap_page *p = e && (e->val & K_SITEMAP) ? &c->sm[(e->val & K_SITEMAP) - 1] : NULL;
-		if (p && p->lastmod)
+		if (p && p->lastmod) {
 			p->same = lastmod_unchanged(
 				status, (const char *)sqlite3_column_text(st, 2),
 				(const char *)sqlite3_column_text(st, 3),
 				(const char *)sqlite3_column_text(st, 4), p->lastmod);
+			if (p->same && defer_links(c, (size_t)(p - c->sm),
+						   (const char *)sqlite3_column_text(st, 6))) {
+				log_error("out of memory");
+				rc = -1;
+			}
+		}
+	}
+	if (!rc && step != SQLITE_DONE) {
+		log_error("page store: %s", sqlite3_errmsg(c->db));
+		rc = -1;
 	}
 	sqlite3_finalize(st);
 	phase_done("store read");
@@ -1726,49 +1928,30 @@ static int queue_sitemap_pages(struct crawler *c)
 		if (p->same)
 			c->st->skipped_lastmod++;
 	}
-	c->following = c->st->skipped_lastmod > 0;
-	c->follow_rowid = 0;
+	c->following = c->n_follow > 0;
+	c->i_follow = 0;
 	phase_done("sitemap pages");
 	return 0;
 }
 
-/* Queues the links stored with the sitemap pages not requested (their
- * stored copy as new as their lastmod), reading the next n rows of the
- * store in the order it keeps them (one pass over it, not a look-up per
- * page). The crawl does it while it waits for the network, a few rows at
- * a time, and all of what is left once nothing else is to do: the
- * requests for the pages that changed need not wait for it. Returns 0,
- * or -1 when the store cannot be read. */
+/* Queues the links kept by scan_store (defer_links) of the next n
+ * sitemap pages not requested, in the order of the store. The crawl does
+ * it while it waits for the network, a few pages at a time, and all of
+ * what is left once nothing else is to do: the requests for the pages
+ * that changed need not wait for it. Returns 0, or -1 when the store
+ * cannot be read. */
 static int follow_unchanged(struct crawler *c, int n)
 {
-	sqlite3_stmt *st = c->st_follow;
-	int rows = 0, step = SQLITE_DONE;
-
-	if (!st && sqlite3_prepare_v2(c->db, "SELECT rowid, key, links FROM pages WHERE rowid > ? "
-				      "ORDER BY rowid LIMIT ?", -1, &c->st_follow, NULL) != SQLITE_OK) {
-		log_error("page store: %s", sqlite3_errmsg(c->db));
-		c->fatal = EXIT_INPUT;
-		return -1;
-	}
-	st = c->st_follow;
-	sqlite3_bind_int64(st, 1, c->follow_rowid);
-	sqlite3_bind_int(st, 2, n);
-	while (!c->fatal && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		rows++;
-		c->follow_rowid = sqlite3_column_int64(st, 0);
-		const char *key = (const char *)sqlite3_column_text(st, 1);
-		const struct ks_slot *e = key ? keyset_find(&c->seen, key) : NULL;
-		if (!e || !(e->val & K_SITEMAP) || !c->sm[(e->val & K_SITEMAP) - 1].same)
-			continue;
-		struct sitemap_page *p = &c->sm[(e->val & K_SITEMAP) - 1];
+	for (; n > 0 && c->i_follow < c->n_follow && !c->fatal; n--) {
+		const struct follow *f = &c->follow[c->i_follow++];
+		struct sitemap_page *p = &c->sm[f->sm];
 		struct job j;
 		memset(&j, 0, sizeof j);
 		j.key = SM_KEY(p);
 		j.url = p->url;
 		j.depth = 1;
-		const char *links = (const char *)sqlite3_column_text(st, 2);
-		if (links) {
-			queue_links(c, &j, links);
+		if (!f->body) {
+			queue_links(c, &j, c->follow_text.data + f->off);
 		} else {
 			/* a store written before links were kept: its body */
 			struct page_meta full;
@@ -1778,12 +1961,7 @@ static int follow_unchanged(struct crawler *c, int n)
 			}
 		}
 	}
-	if (!c->fatal && step != SQLITE_ROW && step != SQLITE_DONE) {
-		log_error("page store: %s", sqlite3_errmsg(c->db));
-		c->fatal = EXIT_INPUT;
-	}
-	sqlite3_reset(st);
-	if (rows < n)
+	if (c->i_follow == c->n_follow)
 		c->following = false;
 	return c->fatal ? -1 : 0;
 }
@@ -2349,9 +2527,13 @@ int crawl_run(const struct config *cfg, struct page_store *ps,
 	c.ps = ps;
 	c.db = page_store_db(ps);
 	c.st = stats;
+	buf_init(&c.follow_text, 0);
 	c.concurrency = (long)config_int(cfg, "fetch", "concurrency");
 	c.delay = config_double(cfg, "fetch", "delay");
 	c.max_pages = (long)config_int(cfg, "fetch", "max_pages");
+	c.lead_first = !c.max_pages;
+	c.q[0].added = c.q[1].added = true;
+	c.q[1].next_seq = SEQ_ENTITY;   /* (its seqs are above) */
 	c.max_depth = (long)config_int(cfg, "fetch", "max_depth");
 	c.max_size = config_int(cfg, "fetch", "max_page_size");
 	c.retries = (long)config_int(cfg, "fetch", "retries");
@@ -2499,7 +2681,8 @@ cleanup:
 	sqlite3_finalize(c.st_state);
 	sqlite3_finalize(c.st_next);
 	sqlite3_finalize(c.st_lookup);
-	sqlite3_finalize(c.st_follow);
+	free(c.follow);
+	buf_free(&c.follow_text);
 	frontier_ahead_free(&c);
 	for (size_t i = 0; i < c.n_sm; i++) {
 		free(c.sm[i].url);
