@@ -308,17 +308,35 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* What the system said of SQLite's last I/O error (a full disk: "No
+ * space left on device"), or when it is not known what the error was,
+ * or "". */
+static const char *io_reason(struct loader *l, char *buf, size_t n)
+{
+	int ext = sqlite3_extended_errcode(l->db), code = ext & 0xff;
+	int e = sqlite3_system_errno(l->db);
+	buf[0] = '\0';
+	if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && e > 0)
+		snprintf(buf, n, " (%s)", strerror(e));
+	else if (ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC || code == SQLITE_FULL)
+		snprintf(buf, n, " (a write to the disk failed: is it full?)");
+	return buf;
+}
+
 static int db_fail(struct loader *l, const char *what)
 {
-	log_error("database '%s': %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	char why[128];
+	log_error("database '%s': %s: %s%s", l->path, what, sqlite3_errmsg(l->db),
+		  io_reason(l, why, sizeof why));
 	return -1;
 }
 
 static int exec(struct loader *l, const char *sql)
 {
-	char *err = NULL;
+	char *err = NULL, why[128];
 	if (sqlite3_exec(l->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_error("database '%s': %s", l->path, err ? err : sqlite3_errmsg(l->db));
+		log_error("database '%s': %s%s", l->path, err ? err : sqlite3_errmsg(l->db),
+			  io_reason(l, why, sizeof why));
 		sqlite3_free(err);
 		return -1;
 	}
@@ -1747,7 +1765,9 @@ static int load_run(struct stage_ctx *ctx)
 	stage_count(ctx, "removed", (long long)l.removed);
 	goto cleanup;
 rollback:
-	exec(&l, "ROLLBACK");
+	/* (SQLite has rolled back already after some errors: a full disk) */
+	if (!sqlite3_get_autocommit(l.db))
+		exec(&l, "ROLLBACK");
 	log_error("nothing was written to '%s' (the load was rolled back)", db);
 cleanup:
 	stage_reader_close(&r);

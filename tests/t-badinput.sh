@@ -188,6 +188,9 @@ DB2=$TEST_TMP/full.db
 check "load on a full disk: exit 5 (output)" 5 "$rc"
 no_crash "load on a full disk" "$rc" "$TEST_TMP/err"
 check_grep "load on a full disk: it says nothing was written" "nothing was written to '$DB2' (the load was rolled back)" "$TEST_TMP/err"
+check_grep "load on a full disk: the error says why (the system's reason)" "database '$DB2': .*(\(File too large\|a write to the disk failed: is it full?\))" "$TEST_TMP/err"
+check "load on a full disk: no second error about the rollback SQLite made itself" "" \
+	"$(grep -i 'cannot rollback' "$TEST_TMP/err")"
 check "load on a full disk: no row in the new database" "0" \
 	"$(sqlite3 "$DB2" "select count(*) from sqlite_master where name = 'works'" 2>&1)"
 check_rc "load again with room: exit 0" 0 "$BIN/load" $(run_opts) --set load.database="$DB2"
