@@ -262,6 +262,62 @@ check_grep "... and the error names it" "cannot write '$W/report.html'" "$TEST_T
 check "... and no temporary file is left" "" "$(cd "$W" && ls | grep '\.tmp$')"
 rm -rf "$W/report.html"
 
+# --- strings that must be escaped in the output (quotes, backslashes,
+# control characters) at every offset of an 8-byte word, and long ones:
+# each written back as JSON that reads as the same string
+E=$TEST_TMP/esc
+mkdir -p "$E"
+$PY - "$E/parsed.jsonl" <<'EOF'
+import json, sys
+out = open(sys.argv[1], "w", encoding="utf-8")
+out.write(json.dumps({"format": "animewiki-parsed", "version": 2, "parser": "2",
+                      "profile": "tests", "profile_sha256": "0" * 64}) + "\n")
+specials = ['"', '\\', '\t', '\n', '\x01', '\x1f', '/', '\x7f', 'é', '\u2028']
+n = 0
+for sp in specials:
+    for length in (1, 7, 8, 9, 15, 16, 17, 4093, 4094, 4095, 5000):
+        for pos in sorted({0, length // 2, length - 1}):
+            raw = "".join(sp if i == pos else "abcdefgh"[i % 8] for i in range(length))
+            n += 1
+            wid = "12-%d" % (9000 + n)
+            rec = {"key": wid, "entity_id": wid, "kind": "work",
+                   "url": "http://wiki.test/esc/%s/?q=%s" % (wid, raw),
+                   "http_status": 200, "fetched_at": "2026-11-01T00:00:00Z", "sha256": "%064d" % n,
+                   "work": {"title": "Esc %d" % n, "type": "Movie", "deck": None, "description": None,
+                            "rating": None, "runtime": None, "episodes": None, "genres": [],
+                            "themes": [], "releases": [{"name": "Esc", "date": "never " + raw}],
+                            "aliases": [], "credits": [], "cast": [], "related": []},
+                   "warnings": []}
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+EOF
+check_rc "normalize: strings to escape" 0 "$BIN/normalize" --set pipeline.work_dir="$E" \
+	--set normalize.roles="$TOP/normalize/roles.tsv"
+check "escaped strings: every record reads back with its URL as given" "310 records, 0 wrong" \
+	"$($PY - "$E/parsed.jsonl" "$E/normalized.jsonl" <<'EOF'
+import json, sys
+src = {}
+for line in list(open(sys.argv[1], encoding="utf-8"))[1:]:
+    r = json.loads(line)
+    src[r["entity_id"]] = r["url"]
+n = bad = 0
+for line in list(open(sys.argv[2], encoding="utf-8"))[1:]:
+    r = json.loads(line)
+    if r.get("type") != "work":
+        continue
+    n += 1
+    if r["url"] != src[r["work_id"]] or r["source"]["url"] != src[r["work_id"]]:
+        bad += 1
+print("%d records, %d wrong" % (n, bad))
+EOF
+)"
+# (seven characters, the fourth to escape: 'abc?efg')
+check "escaped strings: as YAJL escapes them (\\\", \\\\, \\t, \\n, \\u0001, \\u001F; '/', DEL, é as they are)" \
+	"ok ok ok ok ok ok ok ok ok" \
+	"$(for p in 'abc\\"efg"' 'abc\\\\efg"' 'abc\\tefg"' 'abc\\nefg"' 'abc\\u0001efg"' 'abc\\u001Fefg"' \
+		'abc/efg"' "$(printf 'abc\x7fefg"')" 'abcéefg"'; do
+		grep -q "\"url\":\"http://wiki.test/esc/12-[0-9]*/?q=$p" "$E/normalized.jsonl" && echo ok || echo "no $p"
+	done | tr '\n' ' ' | sed 's/ $//')"
+
 # --- --explain
 check "--explain name gives the key" "key:      koji morimoto" \
 	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
