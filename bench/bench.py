@@ -331,6 +331,8 @@ def main():
             shutil.rmtree(trial, ignore_errors=True)
             subprocess.run(["cp", "-a", base, trial], check=True)
             shutil.copy(db, tdb)
+            # (the copy's 300 MB written back now, not during the stages)
+            os.sync()
             nginx.clear_log()
             for stage in ("fetch", "parse", "normalize", "load"):
                 nightly[stage].append(timed(stage_cmd(stage, trial, tdb, nginx)))
