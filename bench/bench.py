@@ -206,7 +206,9 @@ def machine():
         pass
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=TOP,
                          capture_output=True, text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+    # (the results of earlier runs do not make the revision dirty)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                            ".", ":!bench/results"],
                            cwd=TOP, capture_output=True, text=True).stdout.strip()
     return {"cores": os.cpu_count(), "cpu": model, "rev": rev + ("-dirty" if dirty else "")}
 
