@@ -121,10 +121,8 @@ int stage_writer_put_copy(struct stage_writer *w, int fd, off_t off, size_t len,
 			left -= (size_t)n;
 			continue;
 		}
-		if (n == 0) {
-			errno = EIO;   /* the input is shorter than it was */
-			goto fail;
-		}
+		if (n == 0)
+			goto short_input;
 		if (errno == EINTR)
 			continue;
 		if (errno != ENOSYS && errno != EXDEV && errno != EINVAL &&
@@ -136,11 +134,10 @@ int stage_writer_put_copy(struct stage_writer *w, int fd, off_t off, size_t len,
 			ssize_t r = pread(fd, b, left < sizeof b ? left : sizeof b, off);
 			if (r < 0 && errno == EINTR)
 				continue;
-			if (r <= 0) {
-				if (r == 0)
-					errno = EIO;
+			if (r == 0)
+				goto short_input;
+			if (r < 0)
 				goto fail;
-			}
 			if (fwrite(b, 1, (size_t)r, w->af.fp) != (size_t)r)
 				goto fail;
 			off += r;
@@ -152,6 +149,10 @@ int stage_writer_put_copy(struct stage_writer *w, int fd, off_t off, size_t len,
 	return 0;
 fail:
 	log_error("cannot write '%s': %s", w->af.tmp, strerror(errno ? errno : EIO));
+	return -1;
+short_input:
+	log_error("cannot write '%s': the file its records are copied from ended %zu "
+		  "bytes early (was it changed meanwhile?)", w->af.tmp, left);
 	return -1;
 }
 

@@ -3,8 +3,10 @@
  * record round trip, byte-for-byte stable output, refusal of a wrong
  * format or a too-new version, truncated and bad lines named by number.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -293,6 +295,84 @@ static void test_abort(void)
 	free(p);
 }
 
+/* Records copied as they are from another stage file (what parse does
+ * with the records of the pages that did not change): by the kernel
+ * between files of one file system, through a buffer between two (here
+ * /dev/shm, when it is another), with an error when the source is
+ * shorter than asked. */
+static void copy_from(const char *src, const char *label)
+{
+	char *p = path_in("copied.jsonl");
+	size_t slen = 0;
+	char *text = tap_read_file(src, &slen);
+	/* the records after the header: lines 2 and 3 */
+	char *l2 = text ? strchr(text, '\n') + 1 : NULL;
+	char *l4 = l2 ? strchr(strchr(l2, '\n') + 1, '\n') + 1 : NULL;
+	int fd = open(src, O_RDONLY);
+	struct stage_writer w;
+
+	CHECK(text && fd >= 0, "%s: the source opens", label);
+	if (!text || fd < 0) {
+		free(text);
+		free(p);
+		return;
+	}
+	stage_writer_open(&w, p, "parsed", 1, NULL);
+	json_t *r = record(7);
+	stage_writer_put(&w, r);
+	CHECK_INT(stage_writer_put_copy(&w, fd, l2 - text, (size_t)(l4 - l2), 2), 0,
+		  "%s: two records copied", label);
+	stage_writer_put(&w, r);
+	CHECK_INT((long)w.records, 4, "%s: counted as records", label);
+	CHECK_INT(stage_writer_commit(&w), 0, "%s: committed", label);
+
+	char *got = tap_read_file(p, NULL);
+	char *line = stage_record_dump(r);
+	struct buf want;
+	buf_init(&want, 0);
+	buf_addf(&want, "{\"format\":\"parsed\",\"version\":1}\n%s\n%.*s%s\n", line,
+		 (int)(l4 - l2), l2, line);
+	CHECK_STR(got, want.data, "%s: the copied lines between the others, byte for byte", label);
+	buf_free(&want);
+	free(line);
+	free(got);
+
+	/* More than the source holds: an error naming the output. */
+	stage_writer_open(&w, p, "parsed", 1, NULL);
+	tap_capture_start(tmp);
+	int rc = stage_writer_put_copy(&w, fd, (off_t)slen - 4, 100, 1);
+	char *msg = tap_capture_end();
+	stage_writer_abort(&w);
+	CHECK_INT(rc, -1, "%s: a copy past the end of the source fails", label);
+	CHECK(strstr(msg, "copied.jsonl") && strstr(msg, "ended 96 bytes early"),
+	      "%s: ... naming the file written and what was missing", label);
+	free(msg);
+	json_decref(r);
+	close(fd);
+	free(text);
+	free(p);
+}
+
+static void test_copy(void)
+{
+	char *src = path_in("source.jsonl");
+	write_file(src, "parsed", 1, 5);
+	copy_from(src, "same file system");
+	free(src);
+
+	char shm[] = "/dev/shm/test_stagefile.XXXXXX";
+	if (mkdtemp(shm)) {
+		char *other = fs_join(shm, "source.jsonl");
+		write_file(other, "parsed", 1, 5);
+		copy_from(other, "/dev/shm");
+		unlink(other);
+		rmdir(shm);
+		free(other);
+	} else {
+		CHECK(1, "# skip: no /dev/shm");
+	}
+}
+
 static void test_json_helpers(void)
 {
 	json_t *o = json_object();
@@ -316,6 +396,7 @@ int main(void)
 	test_refused();
 	test_bad_lines();
 	test_abort();
+	test_copy();
 	test_json_helpers();
 	tap_rmtree(tmp);
 	free(tmp);
