@@ -136,8 +136,11 @@ int stage_writer_put_copy(struct stage_writer *w, int fd, off_t off, size_t len,
 				continue;
 			if (r == 0)
 				goto short_input;
-			if (r < 0)
-				goto fail;
+			if (r < 0) {
+				log_error("cannot read the records to copy into '%s': %s",
+					  w->af.tmp, strerror(errno));
+				return -1;
+			}
 			if (fwrite(b, 1, (size_t)r, w->af.fp) != (size_t)r)
 				goto fail;
 			off += r;
