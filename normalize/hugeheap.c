@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -14,7 +16,47 @@
  * (HEAP_MAX_SIZE: twice the largest mmap threshold, 32 MB on 64-bit). */
 #define ARENA_HEAP ((uintptr_t)64 << 20)
 
-static uintptr_t main_lo, main_hi;   /* the main heap, as far as it was grown */
+static uintptr_t main_lo, main_hi;
+
+#define TUNABLE "glibc.malloc.hugetlb"
+
+void hugeheap_reexec(char **argv)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	(void)argv;
+#else
+	const char *t = getenv("GLIBC_TUNABLES");
+	const char *pre = getenv("LD_PRELOAD");
+	char line[128] = "";
+	FILE *fp;
+
+	if ((t && strstr(t, TUNABLE)) || (pre && strstr(pre, "vgpreload")) || !argv || !argv[0])
+		return;
+	if (!(fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re")))
+		return;
+	if (!fgets(line, sizeof line, fp))
+		line[0] = '\0';
+	fclose(fp);
+	if (!strstr(line, "[always]") && !strstr(line, "[madvise]"))
+		return;
+	size_t n = (t ? strlen(t) + 1 : 0) + sizeof TUNABLE "=1";
+	char *v = malloc(n);
+	if (!v)
+		return;
+	snprintf(v, n, "%s%s" TUNABLE "=1", t ? t : "", t ? ":" : "");
+	char *old = t ? strdup(t) : NULL;
+	if (setenv("GLIBC_TUNABLES", v, 1) == 0) {
+		execv("/proc/self/exe", argv);
+		/* (not run again: as it is) */
+		if (old)
+			setenv("GLIBC_TUNABLES", old, 1);
+		else
+			unsetenv("GLIBC_TUNABLES");
+	}
+	free(old);
+	free(v);
+#endif
+}   /* the main heap, as far as it was grown */
 
 static void advise(uintptr_t lo, uintptr_t hi)
 {

@@ -2145,6 +2145,10 @@ static int normalize_run(struct stage_ctx *ctx)
 	mallopt(M_TOP_PAD, 16 << 20);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	hugeheap_init();
+	{
+		const char *t = getenv("GLIBC_TUNABLES");
+		log_debug("malloc's heaps: GLIBC_TUNABLES=%s", t ? t : "(not set)");
+	}
 	memset(&n, 0, sizeof n);
 	memset(&s, 0, sizeof s);
 	xmlInitParser();
@@ -2474,5 +2478,6 @@ int main(int argc, char **argv)
 		.run = normalize_main,
 		.positional = true,
 	};
+	hugeheap_reexec(argv);
 	return stage_main(&st, argc, argv);
 }

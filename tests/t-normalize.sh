@@ -318,6 +318,26 @@ check "escaped strings: as YAJL escapes them (\\\", \\\\, \\t, \\n, \\u0001, \\u
 		grep -q "\"url\":\"http://wiki.test/esc/12-[0-9]*/?q=$p" "$E/normalized.jsonl" && echo ok || echo "no $p"
 	done | tr '\n' ' ' | sed 's/ $//')"
 
+# --- malloc's heaps in huge pages: normalize runs itself again with
+# glibc.malloc.hugetlb=1 where the kernel gives huge pages on request
+# (not under a sanitizer: its own malloc); a user's setting stands; the
+# output is the same bytes either way
+cp "$W/normalized.jsonl" "$TEST_TMP/huge-default.jsonl"
+check_rc "normalize at debug level" 0 norm --set pipeline.log_level=debug
+thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+if [[ $thp == *"[always]"* || $thp == *"[madvise]"* ]] && ! ldd "$BIN/normalize" | grep -q "libasan\|libtsan"; then
+	check_grep "run again with glibc.malloc.hugetlb=1" "malloc's heaps: GLIBC_TUNABLES=glibc.malloc.hugetlb=1$" "$TEST_TMP/err"
+	GLIBC_TUNABLES=glibc.malloc.arena_max=8 norm --set pipeline.log_level=debug 2>"$TEST_TMP/err2" >/dev/null
+	check_grep "... added to the user's other tunables" \
+		"malloc's heaps: GLIBC_TUNABLES=glibc.malloc.arena_max=8:glibc.malloc.hugetlb=1$" "$TEST_TMP/err2"
+else
+	check_grep "no huge pages here (or a sanitizer's malloc): run as it is" "malloc's heaps: GLIBC_TUNABLES=(not set)" "$TEST_TMP/err"
+	ok "# skip: the tunable added to others (no huge pages here)"
+fi
+GLIBC_TUNABLES=glibc.malloc.hugetlb=0 norm --set pipeline.log_level=debug 2>"$TEST_TMP/err2" >/dev/null
+check_grep "a user's glibc.malloc.hugetlb stands" "malloc's heaps: GLIBC_TUNABLES=glibc.malloc.hugetlb=0$" "$TEST_TMP/err2"
+check "in plain pages: the same normalized.jsonl" "" "$(cmp "$TEST_TMP/huge-default.jsonl" "$W/normalized.jsonl" 2>&1)"
+
 # --- --explain
 check "--explain name gives the key" "key:      koji morimoto" \
 	"$(norm --explain name 'MORIMOTO Kōji' 2>/dev/null | grep '^key:')"
