@@ -246,3 +246,21 @@ void iso_time_now(char out[21])
 	gmtime_r(&now, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+bool fs_thp_usable(void)
+{
+	static int usable = -1;
+	char buf[128];
+	FILE *fp;
+
+	if (usable >= 0)
+		return usable;
+	usable = 0;
+	fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+	if (!fp)
+		return usable;
+	if (fgets(buf, sizeof buf, fp))
+		usable = strstr(buf, "[always]") || strstr(buf, "[madvise]");
+	fclose(fp);
+	return usable;
+}

@@ -62,4 +62,9 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
 void iso_time_now(char out[21]);
 
+/* True when the kernel gives transparent huge pages to memory that asks
+ * for them (madvise): /sys/kernel/mm/transparent_hugepage/enabled says
+ * [always] or [madvise]. Read once. */
+bool fs_thp_usable(void);
+
 #endif

@@ -12,26 +12,9 @@
 
 #include <sqlite3.h>
 
+#include "fsutil.h"
+
 #define HUGE_PAGE ((size_t)2 << 20)
-
-/* 1 when the kernel gives huge pages to a region that asks (madvise). */
-static int thp_usable(void)
-{
-	static int usable = -1;
-	char buf[128];
-	FILE *fp;
-
-	if (usable >= 0)
-		return usable;
-	usable = 0;
-	fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	if (!fp)
-		return usable;
-	if (fgets(buf, sizeof buf, fp))
-		usable = strstr(buf, "[always]") || strstr(buf, "[madvise]");
-	fclose(fp);
-	return usable;
-}
 
 static size_t rounded(size_t size)
 {
@@ -44,7 +27,7 @@ void *huge_alloc(size_t size)
 	size_t n = rounded(size);
 	char *p, *a;
 
-	if (!size || !thp_usable())
+	if (!size || !fs_thp_usable())
 		return NULL;
 	/* One huge page more, to align the start. */
 	p = mmap(NULL, n + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -3,7 +3,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
-#include "hugeheap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -426,7 +425,6 @@ struct chunk {
 
 static void *parse_chunk(void *arg)
 {
-	hugeheap_thread();
 	struct chunk *c = arg;
 	struct parser *p = &c->p;
 	const char *s = c->data, *end = c->data + c->len;

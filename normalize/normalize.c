@@ -596,7 +596,6 @@ struct shard {
 
 static void *forms_shard(void *arg)
 {
-	hugeheap_thread();
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = 0; i < l->n; i++) {
@@ -619,7 +618,6 @@ static void *forms_shard(void *arg)
 
 static void *keys_shard(void *arg)
 {
-	hugeheap_thread();
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
@@ -629,7 +627,6 @@ static void *keys_shard(void *arg)
 
 static void *index_shard(void *arg)
 {
-	hugeheap_thread();
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
 	for (size_t i = 0; i < l->n; i++)
@@ -1873,7 +1870,6 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 
 static void *worker(void *arg)
 {
-	hugeheap_thread();
 	struct batch *b = arg;
 	struct emit_to et = { NULL, false };
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -2144,7 +2140,6 @@ static int normalize_run(struct stage_ctx *ctx)
 	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	mallopt(M_TOP_PAD, 16 << 20);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	hugeheap_init();
 	{
 		const char *t = getenv("GLIBC_TUNABLES");
 		log_debug("malloc's heaps: GLIBC_TUNABLES=%s", t ? t : "(not set)");

@@ -314,6 +314,18 @@ static void test_join_hash_time(void)
 	CHECK(shape, "iso_time_now is YYYY-MM-DDTHH:MM:SSZ (%s)", now);
 }
 
+/* Huge pages on request: as the kernel's setting says, the same on a
+ * second call (it is read once). */
+static void test_thp(void)
+{
+	char *t = tap_read_file("/sys/kernel/mm/transparent_hugepage/enabled", NULL);
+	bool want = t && (strstr(t, "[always]") || strstr(t, "[madvise]"));
+	CHECK_INT(fs_thp_usable(), want, "fs_thp_usable as the kernel says (%s)",
+		  t ? "set" : "no THP here");
+	CHECK_INT(fs_thp_usable(), want, "... and the same again");
+	free(t);
+}
+
 int main(void)
 {
 	tmp = tap_tmpdir("test_fsutil");
@@ -323,6 +335,7 @@ int main(void)
 	test_stale_tmp();
 	test_read_file();
 	test_join_hash_time();
+	test_thp();
 	tap_rmtree(tmp);
 	free(tmp);
 	return tap_done();
