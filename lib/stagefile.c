@@ -183,7 +183,11 @@ void stage_writer_abort(struct stage_writer *w)
 
 static ssize_t read_line(struct stage_reader *r)
 {
-	return getline(&r->lbuf, &r->lcap, r->fp);
+	ssize_t n = getline(&r->lbuf, &r->lcap, r->fp);
+	r->off = r->pos;
+	if (n > 0)
+		r->pos += n;
+	return n;
 }
 
 int stage_reader_open(struct stage_reader *r, const char *path,
@@ -197,6 +201,9 @@ int stage_reader_open(struct stage_reader *r, const char *path,
 	memset(r, 0, sizeof *r);
 	r->path = strdup(path);
 	r->fp = fopen(path, "r");
+	/* (read 1 MB at a time, not 4 kB) */
+	if (r->fp && (r->iobuf = malloc(1u << 20)))
+		setvbuf(r->fp, r->iobuf, _IOFBF, 1u << 20);
 	if (!r->fp) {
 		log_error("cannot read '%s': %s (run the previous stage first)",
 			  path, strerror(errno));
@@ -285,6 +292,7 @@ void stage_reader_close(struct stage_reader *r)
 {
 	if (r->fp)
 		fclose(r->fp);
+	free(r->iobuf);
 	json_decref(r->header);
 	free(r->path);
 	free(r->lbuf);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "fsutil.h"
@@ -63,6 +64,9 @@ struct stage_reader {
 	json_t *header;     /* owned by the reader */
 	char *lbuf;         /* the raw line of the last record read */
 	size_t lcap;
+	off_t off;          /* where that line starts in the file */
+	off_t pos;          /* the bytes read so far */
+	char *iobuf;        /* the stream's buffer (1 MB) */
 };
 
 /* Opens path and checks its header names format with a version the

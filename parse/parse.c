@@ -67,19 +67,12 @@ struct parse_run {
 	struct stage_writer w;
 	const char *out;
 
-	/* the previous output, read in step (none when it is unusable) */
-	struct old_file {
-		int fd;          /* -1: none */
-		char *path;
-		char *buf;       /* buf[start, end) read and not yet passed */
-		size_t cap, start, end;
-		off_t buf_off;   /* where buf[0] is in the file */
-		bool eof;
-		unsigned long line;
-	} old;
+	/* the previous output, read in step (when have_old) */
+	struct stage_reader old;
+	bool old_open;
 	bool have_old;           /* records are left to read */
-	const char *old_raw;     /* the next old record not yet passed (in the
-	                          * reader's buffer: valid until its next read) */
+	const char *old_raw;     /* the next old record not yet passed (the
+	                          * reader's line: valid until its next read) */
 	size_t old_len;
 	off_t old_off;           /* where it is in the file */
 	bool old_pending;        /* old_raw holds one */
@@ -177,7 +170,7 @@ static void *worker(void *arg)
 static void flush_copy(struct parse_run *pr)
 {
 	if (pr->copy.len && !pr->fatal &&
-	    stage_writer_put_copy(&pr->w, pr->old.fd, pr->copy.off, pr->copy.len,
+	    stage_writer_put_copy(&pr->w, fileno(pr->old.fp), pr->copy.off, pr->copy.len,
 				  pr->copy.records))
 		pr->fatal = EXIT_OUTPUT;
 	pr->copy.len = 0;
@@ -365,74 +358,14 @@ static size_t line_warnings(const char *line, size_t len)
 	return n;
 }
 
-/* The next line of the old output, without its newline (NUL-terminated
- * in the reader's buffer, valid until the next read), its length and its
- * offset in the file; blank lines are passed over. The file is read a
- * megabyte or more at a time. Returns 1, 0 at the end, or -1 after
- * logging "FILE:LINE: ...", as stage_reader_next_raw does. */
-static int old_next(struct old_file *o, const char **line, size_t *len, off_t *off)
-{
-	for (;;) {
-		char *nl = memchr(o->buf + o->start, '\n', o->end - o->start);
-		if (!nl) {
-			if (o->eof) {
-				if (o->start == o->end)
-					return 0;
-				log_error("%s:%lu: truncated record (rerun the stage that writes it)",
-					  o->path, o->line + 1);
-				return -1;
-			}
-			if (o->start) {
-				memmove(o->buf, o->buf + o->start, o->end - o->start);
-				o->buf_off += (off_t)o->start;
-				o->end -= o->start;
-				o->start = 0;
-			}
-			if (o->end + 1 >= o->cap) {
-				/* (a line longer than the buffer: a larger one) */
-				char *nb = realloc(o->buf, 2 * o->cap);
-				if (!nb) {
-					log_error("cannot read '%s': out of memory", o->path);
-					return -1;
-				}
-				o->buf = nb;
-				o->cap *= 2;
-			}
-			ssize_t n = pread(o->fd, o->buf + o->end, o->cap - 1 - o->end,
-					  o->buf_off + (off_t)o->end);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				log_error("cannot read '%s': %s", o->path, strerror(errno));
-				return -1;
-			}
-			if (n == 0)
-				o->eof = true;
-			o->end += (size_t)n;
-			continue;
-		}
-		o->line++;
-		size_t l = (size_t)(nl - (o->buf + o->start));
-		if (l == 0) {
-			o->start++;
-			continue;
-		}
-		*nl = '\0';
-		*line = o->buf + o->start;
-		*len = l;
-		*off = o->buf_off + (off_t)o->start;
-		o->start += l + 1;
-		return 1;
-	}
-}
-
 /* Advances the old output to key's record: true when there is one, its
  * line then in *line (valid until the next read) and *len. */
 static bool old_line_of(struct parse_run *pr, const char *key, const char **line, size_t *len)
 {
 	while (pr->have_old) {
 		if (!pr->old_pending) {
-			int got = old_next(&pr->old, &pr->old_raw, &pr->old_len, &pr->old_off);
+			int got = stage_reader_next_raw(&pr->old, &pr->old_raw, &pr->old_len);
+			pr->old_off = pr->old.off;
 			if (got != 1) {
 				/* The end, or a damaged file: parse the rest. */
 				pr->have_old = false;
@@ -668,51 +601,25 @@ static int jobs_wanted(struct stage_ctx *ctx)
 	return (int)n;
 }
 
-static void old_close(struct old_file *o)
-{
-	if (o->fd >= 0)
-		close(o->fd);
-	free(o->path);
-	free(o->buf);
-	memset(o, 0, sizeof *o);
-	o->fd = -1;
-}
-
 /* Opens the previous output when it was made by this parser version and
  * this profile; else every page is parsed. */
 static void open_old(struct parse_run *pr)
 {
 	if (pr->full || !fs_exists(pr->out))
 		return;
-	struct stage_reader r;
-	if (stage_reader_open(&r, pr->out, PARSED_FORMAT, PARSED_VERSION)) {
+	if (stage_reader_open(&pr->old, pr->out, PARSED_FORMAT, PARSED_VERSION)) {
 		log_info("the previous '%s' is not usable; every page is parsed", pr->out);
 		return;
 	}
-	const char *pv = json_str(r.header, "parser");
-	const char *prof = json_str(r.header, "profile_sha256");
+	const char *pv = json_str(pr->old.header, "parser");
+	const char *prof = json_str(pr->old.header, "profile_sha256");
 	if (!pv || strcmp(pv, PARSER_VERSION) || !prof || strcmp(prof, pr->profile->sha256)) {
 		log_info("the parser or the site profile changed since the last run; "
 			 "every page is parsed");
-		stage_reader_close(&r);
+		stage_reader_close(&pr->old);
 		return;
 	}
-	/* The records are read from the same file, a block at a time, past
-	 * the header line the reader checked. */
-	struct old_file *o = &pr->old;
-	const char *line;
-	size_t len;
-	off_t off;
-	o->fd = dup(fileno(r.fp));
-	stage_reader_close(&r);
-	o->cap = 1u << 20;
-	if (o->fd < 0 || !(o->path = strdup(pr->out)) || !(o->buf = malloc(o->cap)) ||
-	    old_next(o, &line, &len, &off) != 1) {
-		log_info("the previous '%s' is not usable; every page is parsed", pr->out);
-		old_close(o);
-		return;
-	}
-	pr->have_old = true;
+	pr->have_old = pr->old_open = true;
 }
 
 static int parse_run(struct stage_ctx *ctx)
@@ -724,7 +631,6 @@ static int parse_run(struct stage_ctx *ctx)
 	int rc = EXIT_OK, started = 0;
 
 	memset(&pr, 0, sizeof pr);
-	pr.old.fd = -1;
 	pr.out = out;
 	pr.full = full_run;
 	pthread_mutex_init(&pr.mu, NULL);
@@ -790,7 +696,8 @@ static int parse_run(struct stage_ctx *ctx)
 			rc = EXIT_PARTIAL;
 	}
 cleanup:
-	old_close(&pr.old);
+	if (pr.old_open)
+		stage_reader_close(&pr.old);
 	free(pr.old_key);
 	page_store_close(pr.ps);
 	for (int i = 0; i < RING; i++)
