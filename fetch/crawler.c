@@ -149,13 +149,19 @@ static int keyset_reserve(struct keyset *ks, size_t n)
 	return 0;
 }
 
+/* A key's hash in the set (never 0: 0 marks an empty slot). */
+static uint64_t ks_hash(const char *key)
+{
+	return fnv1a(key) | 1;
+}
+
 /* The slot of key in *slot, added (its value 0) when it was not there.
  * Returns 1 when it was new, 0 when known, -1 out of memory. */
 static int keyset_get(struct keyset *ks, const char *key, struct ks_slot **slot)
 {
 	if (ks->n * 4 >= ks->cap * 3 && keyset_reserve(ks, ks->n + 1))
 		return -1;
-	uint64_t h = fnv1a(key) | 1;
+	uint64_t h = ks_hash(key);
 	struct ks_slot *e = ks_probe(ks, key, h);
 	*slot = e;
 	if (e->h)
@@ -184,11 +190,6 @@ static struct ks_slot *keyset_find_h(const struct keyset *ks, const char *key, u
 	return e->h ? e : NULL;
 }
 
-static uint64_t ks_hash(const char *key)
-{
-	return fnv1a(key) | 1;
-}
-
 /* Asks for key's first slot (hash h) to be brought into the cache: a
  * set of tens of thousands of keys is larger than the cache, and a
  * look-up's time is that of reading its slot. Many asked for at once,
@@ -209,10 +210,7 @@ static int keyset_add(struct keyset *ks, const char *key)
 /* The slot of key, or NULL when it is not in the set. */
 static struct ks_slot *keyset_find(const struct keyset *ks, const char *key)
 {
-	if (!ks->n)
-		return NULL;
-	struct ks_slot *e = ks_probe(ks, key, fnv1a(key) | 1);
-	return e->h ? e : NULL;
+	return keyset_find_h(ks, key, ks_hash(key));
 }
 
 static void keyset_free(struct keyset *ks)
