@@ -50,7 +50,9 @@ static void *arena_alloc(struct arena *a, size_t n)
 {
 	n = (n + 7) & ~(size_t)7;
 	struct block *b = a->head;
-	if (!b || b->size - b->used < n) {
+	if (b)
+		b->used = (b->used + 7) & ~(size_t)7;   /* (after a string) */
+	if (!b || b->size < b->used || b->size - b->used < n) {
 		size_t size = n + sizeof *b > 2 * HUGE_PAGE ? n : 2 * HUGE_PAGE - sizeof *b;
 		b = big_alloc(sizeof *b + size);
 		if (!b)
@@ -65,13 +67,20 @@ static void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+/* A string: not aligned (most are short; their bytes are what the arena
+ * holds most of). */
 static const char *arena_str(struct arena *a, const unsigned char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
-	if (p) {
-		memcpy(p, s, len);
-		p[len] = '\0';
+	struct block *b = a->head;
+	char *p;
+	if (b && b->size - b->used >= len + 1) {
+		p = b->data + b->used;
+		b->used += len + 1;
+	} else if (!(p = arena_alloc(a, len + 1))) {
+		return NULL;
 	}
+	memcpy(p, s, len);
+	p[len] = '\0';
 	return p;
 }
 
@@ -146,7 +155,7 @@ enum slot {
 
 struct parser {
 	struct arena arena;
-	struct vec pages;        /* struct in_page */
+	struct vec pages;        /* struct in_page *, each in the arena */
 	struct vec strs;         /* const char *, for the open string list */
 	struct vec releases, credits, cast, voices, pcredits;
 	enum slot stack[MAX_DEPTH];
@@ -156,19 +165,12 @@ struct parser {
 	bool gone;
 	struct in_page *pg;
 	bool oom;
-	unsigned char *lo, *hi;  /* the chunk of text being parsed */
 };
 
-/* A string of the file: one without escapes is a slice of the text, which
- * stays in memory, and is ended in place over its closing quote (YAJL has
- * read past it); one YAJL decoded into its own buffer is copied. */
+/* A string of the record, copied to the arena: what YAJL hands over is
+ * in the window being parsed, or in its own buffer (escapes decoded). */
 static const char *keep_str(struct parser *p, const unsigned char *s, size_t len)
 {
-	if (s >= p->lo && s + len < p->hi && s[len] == '"') {
-		unsigned char *w = p->lo + (s - p->lo);
-		w[len] = '\0';
-		return (const char *)w;
-	}
 	return arena_str(&p->arena, s, len);
 }
 
@@ -246,9 +248,7 @@ static const char **str_slot(struct parser *p, enum slot where)
 	case S_PCREDIT: {
 		struct in_pcredit *c = vec_top(&p->pcredits);
 		if (key_is(p, "work_id")) return &c->work_id;
-		if (key_is(p, "title")) return &c->title;
 		if (key_is(p, "role")) return &c->role;
-		if (key_is(p, "year")) return &c->year;
 		return NULL;
 	}
 	default:
@@ -320,8 +320,10 @@ static int on_map_open(void *ctx)
 	struct parser *p = ctx;
 	enum slot where = parent(p), s = S_SKIP;
 	if (!p->depth) {
-		if (!(p->pg = vec_push(&p->pages)))
+		struct in_page **slot = vec_push(&p->pages);
+		if (!slot || !(p->pg = *slot = arena_alloc(&p->arena, sizeof **slot)))
 			return p->oom = true, 0;
+		memset(p->pg, 0, sizeof *p->pg);
 		p->entity = IN_OTHER;
 		p->gone = false;
 		p->key[0] = '\0';
@@ -413,64 +415,124 @@ static const yajl_callbacks callbacks = {
 	on_map_open, on_key, on_map_close, on_array_open, on_array_close,
 };
 
-/* One chunk of lines, parsed by one thread. */
+/*
+ * One chunk of the file (whole lines, from byte start to end), parsed by
+ * one thread. The file is read a window at a time (1 MB, more for a
+ * longer line) into a buffer the thread reuses, and what is kept is
+ * copied to the arena: memory taken for the whole file would be fresh
+ * memory, which costs more to touch than the reading itself on a virtual
+ * machine, and the page cache holds the file anyway.
+ */
 struct chunk {
 	const char *path;
-	char *data;
-	size_t len;
-	unsigned long first_line;
+	int fd;
+	off_t start, end;
+	unsigned long lines;     /* lines read (parsed or, after an error, counted) */
+	unsigned long err_line;  /* the line of the error, counted from the chunk's first */
+	bool failed;             /* the chunk is not parsed past its error */
+	char err[1024];
 	struct parser p;
-	int rc;
 };
+
+#define WINDOW (1u << 20)
+
+static void chunk_fail(struct chunk *c, const char *msg)
+{
+	if (!c->failed) {
+		c->failed = true;
+		snprintf(c->err, sizeof c->err, "%s", msg ? msg : "out of memory");
+		c->err_line = c->lines;
+	}
+}
+
+/* Parses one record's line (n bytes, without its newline). */
+static void parse_line(struct chunk *c, const char *s, size_t n)
+{
+	struct parser *p = &c->p;
+	size_t before = p->pages.n;
+	yajl_handle h = yajl_alloc(&callbacks, NULL, p);
+	if (!h) {
+		chunk_fail(c, NULL);
+		return;
+	}
+	p->depth = 0;
+	yajl_status st = yajl_parse(h, (const unsigned char *)s, n);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	if (st != yajl_status_ok || p->depth) {
+		unsigned char *e = p->oom ? NULL : yajl_get_error(h, 0, (const unsigned char *)s, n);
+		for (size_t el = e ? strlen((char *)e) : 0; el && (e[el - 1] == '\n' || e[el - 1] == ' '); el--)
+			e[el - 1] = '\0';
+		char msg[1024];
+		snprintf(msg, sizeof msg, "bad record: %s",
+			 p->oom ? "out of memory" : e ? (const char *)e : "not an object");
+		chunk_fail(c, msg);
+		if (e)
+			yajl_free_error(h, e);
+	} else if (p->pages.n != before + 1) {
+		chunk_fail(c, "bad record: not an object");
+	}
+	yajl_free(h);
+}
 
 static void *parse_chunk(void *arg)
 {
 	struct chunk *c = arg;
 	struct parser *p = &c->p;
-	const char *s = c->data, *end = c->data + c->len;
-	unsigned long line = c->first_line;
+	size_t cap = WINDOW, have = 0;
+	char *buf = malloc(cap);
+	off_t off = c->start;
 
-	p->lo = (unsigned char *)c->data;
-	p->hi = p->lo + c->len;
-	p->pages.size = sizeof(struct in_page);
+	p->pages.size = sizeof(struct in_page *);
 	p->strs.size = sizeof(const char *);
 	p->releases.size = sizeof(struct in_release);
 	p->credits.size = sizeof(struct in_credit);
 	p->cast.size = sizeof(struct in_cast);
 	p->voices.size = sizeof(struct in_voice);
 	p->pcredits.size = sizeof(struct in_pcredit);
-	for (; s < end && !c->rc; line++) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl) {
-			log_error("%s:%lu: truncated record (rerun the stage that writes it)",
-				  c->path, line);
-			c->rc = -1;
+	if (!buf)
+		chunk_fail(c, NULL);
+	while (buf && off < c->end) {
+		if (have == cap) {
+			/* A line longer than the window: a larger one. */
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				chunk_fail(c, NULL);
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t want = cap - have;
+		if ((off_t)want > c->end - off)
+			want = (size_t)(c->end - off);
+		ssize_t got = pread(c->fd, buf + have, want, off);
+		if (got <= 0) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "cannot read: %s",
+				 got ? strerror(errno) : "the file shrank while it was read");
+			chunk_fail(c, msg);
+			have = 0;
 			break;
 		}
-		size_t n = (size_t)(nl - s);
-		if (n) {
-			size_t before = p->pages.n;
-			yajl_handle h = yajl_alloc(&callbacks, NULL, p);
-			p->depth = 0;
-			yajl_status st = yajl_parse(h, (const unsigned char *)s, n);
-			if (st == yajl_status_ok)
-				st = yajl_complete_parse(h);
-			if (st != yajl_status_ok || p->depth) {
-				unsigned char *e = yajl_get_error(h, 0, (const unsigned char *)s, n);
-				for (size_t el = e ? strlen((char *)e) : 0; el && (e[el - 1] == '\n' || e[el - 1] == ' '); el--)
-					e[el - 1] = '\0';
-				log_error("%s:%lu: bad record: %s", c->path, line,
-					  p->oom ? "out of memory" : e ? (const char *)e : "not an object");
-				yajl_free_error(h, e);
-				c->rc = -1;
-			} else if (p->pages.n != before + 1) {
-				log_error("%s:%lu: bad record: not an object", c->path, line);
-				c->rc = -1;
-			}
-			yajl_free(h);
+		off += got;
+		have += (size_t)got;
+		char *s = buf, *end = buf + have, *nl;
+		while (s < end && (nl = memchr(s, '\n', (size_t)(end - s)))) {
+			size_t n = (size_t)(nl - s);
+			c->lines++;
+			if (n && !c->failed)
+				parse_line(c, s, n);
+			s = nl + 1;
 		}
-		s = nl + 1;
+		have = (size_t)(end - s);
+		memmove(buf, s, have);
 	}
+	if (have && !c->failed) {
+		c->lines++;
+		chunk_fail(c, "truncated record (rerun the stage that writes it)");
+	}
+	free(buf);
 	free(p->strs.v);
 	free(p->releases.v);
 	free(p->credits.v);
@@ -480,15 +542,39 @@ static void *parse_chunk(void *arg)
 	return NULL;
 }
 
+/* The offset just past the first newline at or after off (before end);
+ * end when there is none; -1 after a read error. */
+static off_t line_after(int fd, off_t off, off_t end)
+{
+	char buf[65536];
+	while (off < end) {
+		size_t want = sizeof buf;
+		if ((off_t)want > end - off)
+			want = (size_t)(end - off);
+		ssize_t got = pread(fd, buf, want, off);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return end;
+		char *nl = memchr(buf, '\n', (size_t)got);
+		if (nl)
+			return off + (nl - buf) + 1;
+		off += got;
+	}
+	return end;
+}
+
 int input_read(struct input *in, const char *path, const char *format, int max_version,
 	       int threads)
 {
 	struct stage_reader r;
-	int fd = -1, rc = -1;
-	char *data = NULL;
+	struct chunk ch[16];
+	pthread_t tid[16];
+	int fd = -1, rc = -1, nchunks = 0;
 	struct stat st;
 
 	memset(in, 0, sizeof *in);
+	memset(ch, 0, sizeof ch);
 	/* The header: format and version, worded as every stage words them. */
 	if (stage_reader_open(&r, path, format, max_version))
 		return -1;
@@ -497,74 +583,61 @@ int input_read(struct input *in, const char *path, const char *format, int max_v
 		log_error("cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	size_t len = (size_t)st.st_size, got = 0;
-	if (!(data = big_alloc(len + 1))) {
-		log_error("cannot read '%s': out of memory", path);
+	/* Skip the header line; split the rest into chunks at line ends. */
+	off_t len = st.st_size, body = line_after(fd, 0, len);
+	if (body < 0) {
+		log_error("cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	while (got < len) {
-		ssize_t n = read(fd, data + got, len - got);
-		if (n <= 0) {
-			log_error("cannot read '%s': %s", path, n ? strerror(errno) : "file shrank");
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	/* Skip the header line; split the rest into chunks at line ends. */
-	char *body = memchr(data, '\n', len);
-	body = body ? body + 1 : data + len;
-	size_t blen = len - (size_t)(body - data);
 	if (threads < 1)
 		threads = 1;
 	if (threads > 16)
 		threads = 16;
-	if (blen < (1u << 20))
+	if (len - body < (1 << 20))
 		threads = 1;
-	struct chunk ch[16];
-	pthread_t tid[16];
-	memset(ch, 0, sizeof ch);
-	char *at = body, *end = body + blen;
-	unsigned long line = 2;
-	for (int i = 0; i < threads; i++) {
-		char *stop = i == threads - 1 ? end : at + (size_t)(end - at) / (size_t)(threads - i);
-		if (stop < end) {
-			char *nl = memchr(stop, '\n', (size_t)(end - stop));
-			stop = nl ? nl + 1 : end;
+	for (off_t at = body; nchunks < threads; nchunks++) {
+		off_t stop = nchunks == threads - 1 ? len
+			: line_after(fd, at + (len - at) / (threads - nchunks), len);
+		if (stop < 0) {
+			log_error("cannot read '%s': %s", path, strerror(errno));
+			goto out;
 		}
-		ch[i].path = path;
-		ch[i].data = at;
-		ch[i].len = (size_t)(stop - at);
-		ch[i].first_line = line;
-		for (const char *q = at; q < stop && (q = memchr(q, '\n', (size_t)(stop - q))); q++)
-			line++;
+		ch[nchunks].path = path;
+		ch[nchunks].fd = fd;
+		ch[nchunks].start = at;
+		ch[nchunks].end = stop;
 		at = stop;
 	}
 	int started = 0;
-	for (int i = 1; i < threads; i++) {
+	for (int i = 1; i < nchunks; i++) {
 		if (pthread_create(&tid[i], NULL, parse_chunk, &ch[i]))
 			break;
 		started = i;
 	}
 	parse_chunk(&ch[0]);
-	for (int i = started + 1; i < threads; i++)
+	for (int i = started + 1; i < nchunks; i++)
 		parse_chunk(&ch[i]);   /* threads that could not start */
 	for (int i = 1; i <= started; i++)
 		pthread_join(tid[i], NULL);
 
 	rc = 0;
 	size_t total = 0;
-	for (int i = 0; i < threads; i++) {
-		if (ch[i].rc)
+	unsigned long line = 1;  /* (the header's) */
+	for (int i = 0; i < nchunks; i++) {
+		if (ch[i].failed) {
+			log_error("%s:%lu: %s", path, line + ch[i].err_line, ch[i].err);
 			rc = -1;
+		}
+		line += ch[i].lines;
 		total += ch[i].p.pages.n;
 	}
 	in->arena = calloc(1, sizeof *in->arena);
 	in->pages = malloc((total ? total : 1) * sizeof *in->pages);
-	if (!in->arena || !in->pages) {
+	if (!rc && (!in->arena || !in->pages)) {
 		log_error("cannot read '%s': out of memory", path);
 		rc = -1;
 	}
-	for (int i = 0; i < threads; i++) {
+	for (int i = 0; i < nchunks; i++) {
 		if (!rc) {
 			memcpy(in->pages + in->n, ch[i].p.pages.v, ch[i].p.pages.n * sizeof *in->pages);
 			in->n += ch[i].p.pages.n;
@@ -578,19 +651,13 @@ int input_read(struct input *in, const char *path, const char *format, int max_v
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc) {
-		free(data);
+	if (rc)
 		input_free(in);
-	} else {
-		in->text = data;
-	}
 	return rc;
 }
 
 void input_free(struct input *in)
 {
-	free(in->text);
-	in->text = NULL;
 	if (in->arena) {
 		arena_free(in->arena);
 		free(in->arena);

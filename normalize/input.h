@@ -37,8 +37,8 @@ struct in_cast {
 	size_t nvoices;
 };
 
-struct in_pcredit {      /* a row of a person page's credits table */
-	const char *work_id, *title, *role, *year;
+struct in_pcredit {      /* a row of a person page's credits table (the columns used) */
+	const char *work_id, *role;
 };
 
 enum in_kind { IN_OTHER, IN_WORK, IN_PERSON, IN_CHARACTER, IN_GONE };
@@ -68,10 +68,9 @@ struct in_page {
 };
 
 struct input {
-	struct in_page *pages;   /* in file order */
+	struct in_page **pages;  /* in file order (each in the arena) */
 	size_t n;
-	struct arena *arena;     /* arrays, and strings with escapes */
-	char *text;              /* the file; strings without escapes point into it */
+	struct arena *arena;     /* the pages, their arrays and their strings */
 };
 
 /* Reads path (an animewiki-parsed file, versions 1..max_version) with

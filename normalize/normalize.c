@@ -2066,7 +2066,7 @@ static int index_pages(struct norm *n)
 	if (!n->works || !n->people || !n->gone)
 		return -1;
 	for (size_t i = 0; i < n->in.n; i++) {
-		const struct in_page *pg = &n->in.pages[i];
+		const struct in_page *pg = n->in.pages[i];
 		if (!pg->entity_id)
 			continue;
 		struct idx x = make_idx(pg->entity_id, pg);

@@ -253,6 +253,39 @@ for j in 2 3; do
 			"$(cmp "$TEST_TMP/big-1-$f" "$TEST_TMP/big-$j-$f" 2>&1)"
 	done
 done
+# The input is read a window (1 MB) at a time by each thread, in chunks:
+# a bad line deep in the last chunk is named by its line in the whole
+# file, and a record longer than the window is read whole.
+cp "$BIG/parsed.jsonl" "$TEST_TMP/big-parsed.good"
+nbig=$(wc -l <"$TEST_TMP/big-parsed.good")
+check "the larger input is over 1 MB (read in chunks)" "yes" \
+	"$([ "$(wc -c <"$TEST_TMP/big-parsed.good")" -gt 2000000 ] && echo yes)"
+badl=$((nbig - 7))
+sed "${badl}s/.*/{\"key\": oops}/" "$TEST_TMP/big-parsed.good" >"$BIG/parsed.jsonl"
+for j in 1 3; do
+	"$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv" \
+		--set normalize.jobs=$j 2>"$TEST_TMP/big-bad$j"
+	check "a bad line near the end, $j thread(s): input error" "4" "$?"
+	check_grep "its line in the whole file ($badl of $nbig), $j thread(s)" \
+		"parsed.jsonl:$badl: bad record: lexical error: invalid char in json text" "$TEST_TMP/big-bad$j"
+	check "and only that line is named" "1" "$(grep -c 'bad record' "$TEST_TMP/big-bad$j")"
+done
+$PY - "$TEST_TMP/big-parsed.good" "$BIG/parsed.jsonl" <<'EOF_PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+for i in (1001, len(lines) - 2):   # the first work and the last (two chunks)
+    r = json.loads(lines[i])
+    if r["kind"] == "work":
+        r["work"]["description"] = ("%d: " % i) + "long text é\\\" " * 250000
+        lines[i] = json.dumps(r, ensure_ascii=False)
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(lines) + "\n")
+EOF_PY
+"$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv" \
+	--set normalize.jobs=2 2>"$TEST_TMP/big-long"
+check "records of 3.5 MB (over the 1 MB window) normalize" "0" "$?"
+check "their descriptions whole, as in the input" "2" \
+	"$($PY -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).read().splitlines()[1:]]; d=[x["description"] for x in r if x["type"]=="work" and len(x.get("description") or "") > 1000000]; print(sum(1 for t in d if t.endswith("long text é\\\" " * 249999 + "long text é\\\"")))' "$BIG/normalized.jsonl")"
+cp "$TEST_TMP/big-parsed.good" "$BIG/parsed.jsonl"
 
 # --- a report file that cannot be replaced (a directory in its place):
 # a clear error naming it, no temporary file left behind
