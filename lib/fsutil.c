@@ -50,6 +50,72 @@ int atomic_file_open(struct atomic_file *af, const char *path)
 	return 0;
 }
 
+int atomic_file_open_recycled(struct atomic_file *af, const char *path)
+{
+	struct buf spare;
+	char *tmp = NULL;
+	int fd = -1;
+
+	buf_init(&spare, 0);
+	if (buf_addf(&spare, "%s%s", path, FS_SPARE_SUFFIX) == 0 &&
+	    (tmp = malloc(strlen(path) + 32)) != NULL) {
+		sprintf(tmp, "%s.%ld%s", path, (long)getpid(), FS_TMP_SUFFIX);
+		if (rename(spare.data, tmp) == 0) {
+			struct stat st;
+			fd = open(tmp, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1)) {
+				close(fd);
+				fd = -1;
+			}
+			if (fd < 0)
+				unlink(tmp);   /* (only this name: another link keeps its file) */
+		}
+	}
+	buf_free(&spare);
+	if (fd < 0) {
+		free(tmp);
+		if (atomic_file_open(af, path))
+			return -1;
+		af->recycle = true;
+		return 0;
+	}
+	memset(af, 0, sizeof *af);
+	af->tmp = tmp;
+	af->path = strdup(path);
+	if (!af->path || !(af->fp = fdopen(fd, "w"))) {
+		int e = af->path ? errno : ENOMEM;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		free(af->path);
+		memset(af, 0, sizeof *af);
+		errno = e;
+		return -1;
+	}
+	af->recycle = af->reused = true;
+	return 0;
+}
+
+int atomic_file_trim(struct atomic_file *af)
+{
+	struct stat st;
+	off_t end;
+	int fd;
+
+	if (!af->reused)
+		return 0;
+	if (fflush(af->fp))
+		return -1;
+	fd = fileno(af->fp);
+	/* (the end is the descriptor's offset: copies by copy_file_range
+	 * move it, not the stream) */
+	if ((end = lseek(fd, 0, SEEK_CUR)) < 0 || fstat(fd, &st))
+		return -1;
+	if (st.st_size != end && ftruncate(fd, end))
+		return -1;
+	return 0;
+}
+
 static void atomic_file_release(struct atomic_file *af)
 {
 	free(af->tmp);
@@ -65,11 +131,24 @@ int atomic_file_commit(struct atomic_file *af, bool sync)
 		e = errno;
 	if (!e && ferror(af->fp))
 		e = EIO;
+	if (!e && atomic_file_trim(af))
+		e = errno;
 	if (!e && sync && fsync(fileno(af->fp)))
 		e = errno;
 	if (fclose(af->fp) && !e)
 		e = errno;
 	af->fp = NULL;
+	if (!e && af->recycle) {
+		/* The file replaced stays as the spare (a second name of it):
+		 * best effort, nothing is lost without it. */
+		struct buf spare;
+		buf_init(&spare, 0);
+		if (buf_addf(&spare, "%s%s", af->path, FS_SPARE_SUFFIX) == 0 &&
+		    link(af->path, spare.data) && errno == EEXIST &&
+		    unlink(spare.data) == 0)
+			(void)!link(af->path, spare.data);
+		buf_free(&spare);
+	}
 	if (!e && rename(af->tmp, af->path))
 		e = errno;
 	if (e)

@@ -16,15 +16,37 @@
 /* Suffix of temporary files; stale ones are removed by fs_remove_stale_tmp. */
 #define FS_TMP_SUFFIX ".tmp"
 
+/* Suffix of the file a recycling commit replaced (see atomic_file_open_recycled). */
+#define FS_SPARE_SUFFIX ".spare"
+
 struct atomic_file {
 	FILE *fp;       /* write here */
 	char *path;     /* final name */
 	char *tmp;      /* temporary name: path + ".<pid>" + FS_TMP_SUFFIX */
+	bool recycle;   /* the commit keeps the file it replaces as path's spare */
+	bool reused;    /* the temporary file is the spare, written over */
 };
 
 /* Opens path's temporary file for writing. Returns 0, or -1 with errno
  * set (nothing to clean up). */
 int atomic_file_open(struct atomic_file *af, const char *path);
+
+/*
+ * As atomic_file_open, for a large file written again on every run: the
+ * temporary file is path's spare (path + FS_SPARE_SUFFIX), the file that
+ * the previous commit replaced, when there is one, written over in place;
+ * the commit keeps the file it replaces as the next spare. Writing over
+ * pages the page cache holds costs a tenth of taking fresh ones on a
+ * virtual machine (47 MB: 0.01 s against 0.1 s), at the price of one
+ * more copy of the file on disk (delete it at will). A spare that has
+ * another link (a backup made with ln) is never written over.
+ */
+int atomic_file_open_recycled(struct atomic_file *af, const char *path);
+
+/* Cuts a file opened with atomic_file_open_recycled to what was written
+ * (the spare may have been longer); the commit does it too, before its
+ * fsync. Returns 0, or -1 with errno set. */
+int atomic_file_trim(struct atomic_file *af);
 
 /* Flushes, optionally fsyncs (sync), closes and renames into place.
  * Returns 0, or -1 with errno set; on failure the temporary file is

@@ -30,7 +30,8 @@ int stage_writer_open(struct stage_writer *w, const char *path,
 	json_t *v;
 
 	memset(w, 0, sizeof *w);
-	if (atomic_file_open(&w->af, path)) {
+	/* Stage files are large and written on every run: over the spare. */
+	if (atomic_file_open_recycled(&w->af, path)) {
 		log_error("cannot create '%s': %s", path, strerror(errno));
 		return -1;
 	}

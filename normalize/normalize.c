@@ -2278,7 +2278,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	}
 	/* Everything written reaches the file now, so that a full disk is
 	 * reported as what it is (changes_finish reads the file back). */
-	if (fflush(s.w.af.fp)) {
+	if (fflush(s.w.af.fp) || atomic_file_trim(&s.w.af)) {
 		log_error("cannot write '%s': %s", s.w.af.path, strerror(errno));
 		rc = EXIT_OUTPUT;
 		goto cleanup;

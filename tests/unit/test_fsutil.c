@@ -314,6 +314,118 @@ static void test_join_hash_time(void)
 	CHECK(shape, "iso_time_now is YYYY-MM-DDTHH:MM:SSZ (%s)", now);
 }
 
+static ino_t inode_of(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) ? 0 : st.st_ino;
+}
+
+/* Writes text to p through atomic_file_open_recycled; the commit's result. */
+static int write_recycled(const char *p, const char *text, bool *reused)
+{
+	struct atomic_file af;
+	if (atomic_file_open_recycled(&af, p))
+		return -1;
+	*reused = af.reused;
+	fputs(text, af.fp);
+	return atomic_file_commit(&af, true);
+}
+
+/* Recycling: the file a commit replaces is kept as the spare, and the
+ * next open writes over it (the same inode), cut to what was written. */
+static void test_recycled(void)
+{
+	char *p = path_in("r.jsonl"), *spare = path_in("r.jsonl" FS_SPARE_SUFFIX);
+	char *other = path_in("backup.jsonl"), *target = path_in("target.txt");
+	bool reused = true;
+	char *got;
+
+	CHECK_INT(write_recycled(p, "first, the longest of them all\n", &reused), 0,
+		  "recycled: first commit");
+	CHECK(!reused, "no spare yet: a new file");
+	CHECK(!fs_exists(spare), "nothing replaced: no spare");
+	ino_t first = inode_of(p);
+	CHECK_INT(write_recycled(p, "second, shorter\n", &reused), 0, "second commit");
+	CHECK(!reused, "still no spare to write over");
+	got = tap_read_file(spare, NULL);
+	CHECK_STR(got, "first, the longest of them all\n", "the replaced file is the spare");
+	free(got);
+	CHECK(inode_of(spare) == first, "the spare is the replaced file itself (its inode)");
+	ino_t second = inode_of(p);
+	CHECK_INT(write_recycled(p, "third\n", &reused), 0, "third commit");
+	CHECK(reused, "the spare is written over");
+	CHECK(inode_of(p) == first, "the new file is the old spare's inode");
+	got = tap_read_file(p, NULL);
+	CHECK_STR(got, "third\n", "cut to what was written (the spare was longer)");
+	free(got);
+	got = tap_read_file(spare, NULL);
+	CHECK_STR(got, "second, shorter\n", "and the file it replaced is the spare now");
+	free(got);
+	CHECK(inode_of(spare) == second, "(the second file's inode)");
+	CHECK_INT(count_tmp(tmp), 0, "no temporary left");
+
+	/* A spare with another name (a backup by ln) is never written over. */
+	CHECK_INT(link(spare, other), 0, "a second link to the spare");
+	CHECK_INT(write_recycled(p, "fourth\n", &reused), 0, "commit beside the linked spare");
+	CHECK(!reused, "a spare with two links: not written over");
+	got = tap_read_file(other, NULL);
+	CHECK_STR(got, "second, shorter\n", "the other link keeps its content");
+	free(got);
+	got = tap_read_file(p, NULL);
+	CHECK_STR(got, "fourth\n", "the new content");
+	free(got);
+	got = tap_read_file(spare, NULL);
+	CHECK_STR(got, "third\n", "the replaced file is the spare");
+	free(got);
+
+	/* A symbolic link as the spare is not followed. */
+	unlink(spare);
+	tap_write_file(target, "keep me\n");
+	CHECK_INT(symlink(target, spare), 0, "a symbolic link as the spare");
+	CHECK_INT(write_recycled(p, "fifth\n", &reused), 0, "commit beside it");
+	CHECK(!reused, "not written through");
+	got = tap_read_file(target, NULL);
+	CHECK_STR(got, "keep me\n", "its target untouched");
+	free(got);
+
+	/* An abort after taking the spare: the file stays as it was. */
+	struct atomic_file af;
+	CHECK_INT(atomic_file_open_recycled(&af, p), 0, "open over the spare again");
+	CHECK(af.reused, "the spare taken");
+	fputs("never committed\n", af.fp);
+	atomic_file_abort(&af);
+	got = tap_read_file(p, NULL);
+	CHECK_STR(got, "fifth\n", "after an abort the file is as it was");
+	free(got);
+	CHECK_INT(count_tmp(tmp), 0, "and no temporary is left");
+	CHECK_INT(write_recycled(p, "sixth\n", &reused), 0, "a commit after the abort");
+	got = tap_read_file(p, NULL);
+	CHECK_STR(got, "sixth\n", "the new content");
+	free(got);
+
+	/* atomic_file_trim cuts at the descriptor's offset (a copy by
+	 * copy_file_range moves it, not the stream). */
+	CHECK_INT(write_recycled(p, "a much longer line than the next one\n", &reused), 0,
+		  "commit (the spare is now short)");
+	CHECK_INT(write_recycled(p, "x\n", &reused), 0, "commit (the spare is now long)");
+	CHECK_INT(atomic_file_open_recycled(&af, p), 0, "open over the long spare");
+	CHECK(af.reused, "the spare taken");
+	fputs("ab", af.fp);
+	fflush(af.fp);
+	CHECK_INT((int)write(fileno(af.fp), "cd\n", 3), 3, "three bytes past the stream");
+	CHECK_INT(atomic_file_trim(&af), 0, "atomic_file_trim");
+	struct stat st;
+	CHECK(fstat(fileno(af.fp), &st) == 0 && st.st_size == 5, "cut to 5 bytes");
+	CHECK_INT(atomic_file_commit(&af, true), 0, "commit");
+	got = tap_read_file(p, NULL);
+	CHECK_STR(got, "abcd\n", "what the stream and the descriptor wrote, nothing more");
+	free(got);
+	free(p);
+	free(spare);
+	free(other);
+	free(target);
+}
+
 /* Huge pages on request: as the kernel's setting says, the same on a
  * second call (it is read once). */
 static void test_thp(void)
@@ -333,6 +445,7 @@ int main(void)
 	test_write_atomic();
 	test_mkdir_p();
 	test_stale_tmp();
+	test_recycled();
 	test_read_file();
 	test_join_hash_time();
 	test_thp();
