@@ -82,8 +82,10 @@ struct norm {
 	json_t *redirect_by; /* person id -> index of that merge line */
 	json_t *merged_from; /* person id -> [ids merged into it] */
 	json_t *forms;       /* person id -> {display form: count} */
-	json_t *name_index;  /* name key -> the first person id with it */
-	json_t *name_shared; /* name key -> [person ids] when several share it */
+	/* By shard of the key (shard_of(key, nindex)), as collect_forms made them: */
+	json_t *name_index[16];  /* name key -> the first person id with it */
+	json_t *name_shared[16]; /* name key -> [person ids] when several share it */
+	int nindex;
 	json_t *role_cache;  /* role cell -> [[raw, role, rule], ...] */
 	json_t *char_names;  /* character id -> {name key: {value, url}} */
 	json_t *credited_in; /* "work id|person id" of every unlinked credit and voice */
@@ -119,9 +121,11 @@ static int cmp_idx(const void *a, const void *b);
 
 /* obj's keys in cmp_id's order (their numbers parsed once, not at every
  * comparison). */
-static const char **sorted_keys(const json_t *obj, size_t *count)
+static const char **sorted_keys_of(json_t *const *objs, int nobjs, size_t *count)
 {
-	size_t n = json_object_size(obj), i = 0;
+	size_t n = 0, i = 0;
+	for (int o = 0; o < nobjs; o++)
+		n += json_object_size(objs[o]);
 	const char **keys = calloc(n + 1, sizeof *keys), *k;
 	struct idx *x = malloc((n + 1) * sizeof *x);
 	json_t *v;
@@ -130,14 +134,23 @@ static const char **sorted_keys(const json_t *obj, size_t *count)
 		*count = 0;
 		return keys;
 	}
-	json_object_foreach((json_t *)obj, k, v)
-		x[i++] = make_idx(k, NULL);
+	for (int o = 0; o < nobjs; o++)
+		json_object_foreach(objs[o], k, v)
+			x[i++] = make_idx(k, NULL);
 	qsort(x, n, sizeof *x, cmp_idx);
 	for (i = 0; i < n; i++)
 		keys[i] = x[i].id;
 	free(x);
 	*count = n;
 	return keys;
+}
+
+/* The keys of objects that have no key in common (the shards of one map),
+ * sorted as one object's. */
+static const char **sorted_keys(const json_t *obj, size_t *count)
+{
+	json_t *o = (json_t *)obj;
+	return sorted_keys_of(&o, 1, count);
 }
 
 /* The leading decimal number of s as strtoll reads it, fast for the
@@ -421,6 +434,14 @@ static const char *resolve(struct norm *n, const char *pid)
 	if (by)
 		n->ov.v[json_integer_value(by)].used = true;
 	return to;
+}
+
+static int shard_of(const char *s, int nshards);
+
+/* The shard of a name-index map (name_index, name_shared) that holds key k. */
+static json_t *index_shard_of(json_t *const *shards, int count, const char *k)
+{
+	return count < 1 ? NULL : shards[count == 1 ? 0 : shard_of(k, count)];
 }
 
 /* Indexes pid under name key k in index and shared (see struct norm). */
@@ -737,14 +758,14 @@ static int collect_forms(struct norm *n, int threads)
 		run_shards(sh, count, keys_shard);
 		run_shards(sh, count, index_shard);
 	}
+	/* The shards are the index (no copy into one map). */
 	for (int t = 0; t < count; t++) {
 		oom = oom || sh[t].memo.oom;
-		json_object_update(n->name_index, sh[t].a);
-		json_object_update(n->name_shared, sh[t].b);
-		json_decref(sh[t].a);
-		json_decref(sh[t].b);
+		n->name_index[t] = sh[t].a;
+		n->name_shared[t] = sh[t].b;
 		memo_free(&sh[t].memo);
 	}
+	n->nindex = count;
 	free(keys);
 	free(links.str);
 	free(links.pid);
@@ -790,8 +811,8 @@ static char *unlinked_person(struct norm *n, const char *name, const char *url)
 		return NULL;
 	}
 	const struct override *o = overrides_merge_name(&n->ov, k);
-	const char *hit = json_str(n->name_index, k);
-	const json_t *shared = json_object_get(n->name_shared, k);
+	const char *hit = json_str(index_shard_of(n->name_index, n->nindex, k), k);
+	const json_t *shared = json_object_get(index_shard_of(n->name_shared, n->nindex, k), k);
 	if (o) {
 		((struct override *)o)->used = true;
 		pid = strdup(resolve(n, o->person));
@@ -1544,9 +1565,10 @@ static json_t *build_candidates(struct norm *n)
 {
 	json_t *out = json_array();
 	size_t nk;
-	const char **keys = sorted_keys(n->name_shared, &nk);
+	const char **keys = sorted_keys_of(n->name_shared, n->nindex, &nk);
 	for (size_t i = 0; i < nk; i++) {
-		json_t *ids = json_object_get(n->name_shared, keys[i]);
+		json_t *ids = json_object_get(index_shard_of(n->name_shared, n->nindex, keys[i]),
+					      keys[i]);
 		size_t m = json_array_size(ids), j;
 		json_t **v = calloc(m + 1, sizeof *v), *x;
 		json_array_foreach(ids, j, x)
@@ -2148,8 +2170,8 @@ static int normalize_run(struct stage_ctx *ctx)
 	memset(&s, 0, sizeof s);
 	xmlInitParser();
 	n.order = (enum date_order)date_order_parse(config_str(&ctx->cfg, "normalize", "date_order"));
-	json_t **objs[] = { &n.redirect, &n.redirect_by, &n.merged_from, &n.forms, &n.name_index,
-			    &n.name_shared, &n.role_cache, &n.char_names, &n.credited_in,
+	json_t **objs[] = { &n.redirect, &n.redirect_by, &n.merged_from, &n.forms,
+			    &n.role_cache, &n.char_names, &n.credited_in,
 			    &n.unmapped, &n.role_counts };
 	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
 		*objs[i] = json_object();
@@ -2342,6 +2364,10 @@ cleanup:
 	overrides_free(&n.ov);
 	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
 		json_decref(*objs[i]);
+	for (int t = 0; t < n.nindex; t++) {
+		json_decref(n.name_index[t]);
+		json_decref(n.name_shared[t]);
+	}
 	json_decref(n.problems);
 	json_decref(n.merges);
 	json_decref(n.review);
