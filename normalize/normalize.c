@@ -673,6 +673,69 @@ static void run_shards(struct shard *shards, int count, void *(*fn)(void *))
 	}
 }
 
+/* The links of the works from..to (their people, sorted, and the pairs
+ * of name and person in work order), one thread's share. */
+struct link_range {
+	struct norm *n;
+	size_t from, to;
+	struct pairs links;
+};
+
+static void *links_range(void *arg)
+{
+	struct link_range *r = arg;
+	struct norm *n = r->n;
+	for (size_t i = r->from; i < r->to; i++) {
+		struct idx *wi = &n->works[i];
+		const struct in_page *w = wi->pg;
+		size_t nl = w->ncredits;
+		for (size_t c = 0; c < w->ncast; c++)
+			nl += w->cast[c].nvoices;
+		wi->pids = nl ? malloc(nl * sizeof *wi->pids) : NULL;
+		for (size_t c = 0; c < w->ncredits; c++)
+			note_link(n, wi, w->credits[c].person_id, w->credits[c].name, &r->links);
+		for (size_t c = 0; c < w->ncast; c++)
+			for (size_t v = 0; v < w->cast[c].nvoices; v++)
+				note_link(n, wi, w->cast[c].voices[v].person_id,
+					  w->cast[c].voices[v].name, &r->links);
+		if (wi->npids)
+			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_pid_ref);
+	}
+	return NULL;
+}
+
+/* Every work's links, the works split in ranges between threads and the
+ * pairs joined in work order (as one thread makes them). With merges
+ * in the overrides, one thread: resolve() notes the lines it uses. */
+static void collect_links(struct norm *n, int threads, struct pairs *links)
+{
+	struct link_range r[16];
+	pthread_t tid[16];
+	bool started[16] = { false };
+	int count = n->nworks < 256 || json_object_size(n->redirect) ? 1
+		: threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	for (int t = 0; t < count; t++)
+		r[t] = (struct link_range){ n, n->nworks * (size_t)t / (size_t)count,
+					    n->nworks * (size_t)(t + 1) / (size_t)count, { 0 } };
+	for (int t = 1; t < count; t++)
+		started[t] = pthread_create(&tid[t], NULL, links_range, &r[t]) == 0;
+	links_range(&r[0]);
+	for (int t = 1; t < count; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			links_range(&r[t]);
+	}
+	*links = r[0].links;
+	for (int t = 1; t < count; t++) {
+		for (size_t i = 0; i < r[t].links.n; i++)
+			pairs_add(links, r[t].links.str[i], r[t].links.pid[i]);
+		links->oom = links->oom || r[t].links.oom;
+		free(r[t].links.str);
+		free(r[t].links.pid);
+	}
+}
+
 /* The credited forms of every linked person, and the name index of every
  * site person (their pages' names and credited forms). 0, or -1 when
  * memory ran out. */
@@ -681,22 +744,7 @@ static int collect_forms(struct norm *n, int threads)
 	bool oom = false;
 	struct pairs links = { 0 }, names = { 0 };
 	struct shard sh[16];
-	for (size_t i = 0; i < n->nworks; i++) {
-		struct idx *wi = &n->works[i];
-		const struct in_page *w = wi->pg;
-		size_t nl = w->ncredits;
-		for (size_t c = 0; c < w->ncast; c++)
-			nl += w->cast[c].nvoices;
-		wi->pids = nl ? malloc(nl * sizeof *wi->pids) : NULL;
-		for (size_t c = 0; c < w->ncredits; c++)
-			note_link(n, wi, w->credits[c].person_id, w->credits[c].name, &links);
-		for (size_t c = 0; c < w->ncast; c++)
-			for (size_t v = 0; v < w->cast[c].nvoices; v++)
-				note_link(n, wi, w->cast[c].voices[v].person_id,
-					  w->cast[c].voices[v].name, &links);
-		if (wi->npids)
-			qsort(wi->pids, wi->npids, sizeof *wi->pids, cmp_pid_ref);
-	}
+	collect_links(n, threads, &links);
 
 	/* The forms, by shard; joined in the order ids were first seen. */
 	int count = links.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
