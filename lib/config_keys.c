@@ -16,6 +16,8 @@ const struct cfg_key config_keys[] = {
 	  "least severe message printed" },
 	{ "pipeline", "log_file", CFG_PATH, "", NOLIM, NULL,
 	  "append messages to this file instead of stderr (empty: stderr)" },
+	{ "pipeline", "spare_files", CFG_BOOL, "true", NOLIM, NULL,
+	  "keep the stage file a run replaces as FILE.spare and write the next one over it" },
 
 	{ "fetch", "start_urls", CFG_LIST,
 	  "https://www.animevice.com/anime/ https://www.animevice.com/people/", NOLIM, NULL,

@@ -50,6 +50,8 @@ int atomic_file_open(struct atomic_file *af, const char *path)
 	return 0;
 }
 
+bool fs_spare_files = true;
+
 int atomic_file_open_recycled(struct atomic_file *af, const char *path)
 {
 	struct buf spare;
@@ -57,6 +59,12 @@ int atomic_file_open_recycled(struct atomic_file *af, const char *path)
 	int fd = -1;
 
 	buf_init(&spare, 0);
+	if (!fs_spare_files) {
+		if (buf_addf(&spare, "%s%s", path, FS_SPARE_SUFFIX) == 0)
+			unlink(spare.data);
+		buf_free(&spare);
+		return atomic_file_open(af, path);
+	}
 	if (buf_addf(&spare, "%s%s", path, FS_SPARE_SUFFIX) == 0 &&
 	    (tmp = malloc(strlen(path) + 32)) != NULL) {
 		sprintf(tmp, "%s.%ld%s", path, (long)getpid(), FS_TMP_SUFFIX);

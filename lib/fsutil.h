@@ -43,6 +43,11 @@ int atomic_file_open(struct atomic_file *af, const char *path);
  */
 int atomic_file_open_recycled(struct atomic_file *af, const char *path);
 
+/* false: atomic_file_open_recycled opens as atomic_file_open, removes
+ * path's spare if there is one, and its commit keeps none ([pipeline]
+ * spare_files, set by stage_main). true by default. */
+extern bool fs_spare_files;
+
 /* Cuts a file opened with atomic_file_open_recycled to what was written
  * (the spare may have been longer); the commit does it too, before its
  * fsync. Returns 0, or -1 with errno set. */

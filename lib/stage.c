@@ -344,6 +344,7 @@ opts_done:
 	}
 	free(sopts);
 
+	fs_spare_files = config_bool(&ctx.cfg, "pipeline", "spare_files");
 	ctx.work_dir = config_path(&ctx.cfg, "pipeline", "work_dir");
 	if (!ctx.work_dir) {
 		rc = EXIT_FAIL;

@@ -287,6 +287,23 @@ check "their descriptions whole, as in the input" "2" \
 	"$($PY -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).read().splitlines()[1:]]; d=[x["description"] for x in r if x["type"]=="work" and len(x.get("description") or "") > 1000000]; print(sum(1 for t in d if t.endswith("long text é\\\" " * 249999 + "long text é\\\"")))' "$BIG/normalized.jsonl")"
 cp "$TEST_TMP/big-parsed.good" "$BIG/parsed.jsonl"
 
+# --- the spare: the output a run replaces is kept and written over by
+# the next run (the same inode); [pipeline] spare_files = false removes it
+# and keeps none
+norm_big() { "$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv" "$@"; }
+norm_big
+cp "$BIG/normalized.jsonl" "$TEST_TMP/sp-before"
+norm_big
+check "the replaced output is the spare" "" "$(cmp "$TEST_TMP/sp-before" "$BIG/normalized.jsonl.spare" 2>&1)"
+spare_ino=$(stat -c %i "$BIG/normalized.jsonl.spare")
+norm_big
+check "the next run writes over the spare (its inode)" "$spare_ino" "$(stat -c %i "$BIG/normalized.jsonl")"
+check "the same bytes as a run to a new file" "" "$(cmp "$TEST_TMP/sp-before" "$BIG/normalized.jsonl" 2>&1)"
+norm_big --set pipeline.spare_files=false
+check "spare_files = false: the spare is removed, none kept" "no" \
+	"$([ -e "$BIG/normalized.jsonl.spare" ] && echo yes || echo no)"
+check "and the output is the same" "" "$(cmp "$TEST_TMP/sp-before" "$BIG/normalized.jsonl" 2>&1)"
+
 # --- a report file that cannot be replaced (a directory in its place):
 # a clear error naming it, no temporary file left behind
 rm -f "$W/report.html"; mkdir -p "$W/report.html/keep"

@@ -420,6 +420,18 @@ static void test_recycled(void)
 	got = tap_read_file(p, NULL);
 	CHECK_STR(got, "abcd\n", "what the stream and the descriptor wrote, nothing more");
 	free(got);
+
+	/* fs_spare_files false ([pipeline] spare_files): the spare is
+	 * removed and the commit keeps none. */
+	CHECK(fs_exists(spare), "a spare before spare_files = false");
+	fs_spare_files = false;
+	CHECK_INT(write_recycled(p, "seventh\n", &reused), 0, "commit without spares");
+	CHECK(!reused, "the spare not written over");
+	CHECK(!fs_exists(spare), "the spare removed, and none kept");
+	got = tap_read_file(p, NULL);
+	CHECK_STR(got, "seventh\n", "the new content");
+	free(got);
+	fs_spare_files = true;
 	free(p);
 	free(spare);
 	free(other);
