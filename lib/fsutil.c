@@ -15,22 +15,29 @@
 
 #include <openssl/evp.h>
 
-int atomic_file_open(struct atomic_file *af, const char *path)
+/* path's temporary name (path + ".<pid>" + FS_TMP_SUFFIX), or NULL. */
+static char *tmp_name(const char *path)
 {
 	struct buf tmp;
+	buf_init(&tmp, 0);
+	if (buf_addf(&tmp, "%s.%ld%s", path, (long)getpid(), FS_TMP_SUFFIX)) {
+		buf_free(&tmp);
+		return NULL;
+	}
+	return buf_detach(&tmp, NULL);
+}
+
+int atomic_file_open(struct atomic_file *af, const char *path)
+{
 	int fd;
 
 	memset(af, 0, sizeof *af);
-	buf_init(&tmp, 0);
-	if (buf_addf(&tmp, "%s.%ld%s", path, (long)getpid(), FS_TMP_SUFFIX)) {
-		errno = ENOMEM;
-		return -1;
-	}
-	af->tmp = buf_detach(&tmp, NULL);
+	af->tmp = tmp_name(path);
 	af->path = strdup(path);
 	if (!af->tmp || !af->path) {
 		free(af->tmp);
 		free(af->path);
+		memset(af, 0, sizeof *af);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -65,9 +72,7 @@ int atomic_file_open_recycled(struct atomic_file *af, const char *path)
 		buf_free(&spare);
 		return atomic_file_open(af, path);
 	}
-	if (buf_addf(&spare, "%s%s", path, FS_SPARE_SUFFIX) == 0 &&
-	    (tmp = malloc(strlen(path) + 32)) != NULL) {
-		sprintf(tmp, "%s.%ld%s", path, (long)getpid(), FS_TMP_SUFFIX);
+	if (buf_addf(&spare, "%s%s", path, FS_SPARE_SUFFIX) == 0 && (tmp = tmp_name(path))) {
 		if (rename(spare.data, tmp) == 0) {
 			struct stat st;
 			fd = open(tmp, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);

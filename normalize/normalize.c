@@ -657,20 +657,26 @@ static void *index_shard(void *arg)
 	return NULL;
 }
 
-/* Runs fn on shards[0..count) (count - 1 of them on new threads). */
-static void run_shards(struct shard *shards, int count, void *(*fn)(void *))
+/* Runs fn on each of count items (at most 16) of size bytes from v,
+ * count - 1 of them on new threads (here, when a thread cannot start). */
+static void run_parallel(void *v, size_t size, int count, void *(*fn)(void *))
 {
 	pthread_t tid[16];
 	bool started[16] = { false };
 	for (int t = 1; t < count; t++)
-		started[t] = pthread_create(&tid[t], NULL, fn, &shards[t]) == 0;
-	fn(&shards[0]);
+		started[t] = pthread_create(&tid[t], NULL, fn, (char *)v + (size_t)t * size) == 0;
+	fn(v);
 	for (int t = 1; t < count; t++) {
 		if (started[t])
 			pthread_join(tid[t], NULL);
 		else
-			fn(&shards[t]);
+			fn((char *)v + (size_t)t * size);
 	}
+}
+
+static void run_shards(struct shard *shards, int count, void *(*fn)(void *))
+{
+	run_parallel(shards, sizeof *shards, count, fn);
 }
 
 /* The links of the works from..to (their people, sorted, and the pairs
@@ -710,22 +716,12 @@ static void *links_range(void *arg)
 static void collect_links(struct norm *n, int threads, struct pairs *links)
 {
 	struct link_range r[16];
-	pthread_t tid[16];
-	bool started[16] = { false };
 	int count = n->nworks < 256 || json_object_size(n->redirect) ? 1
 		: threads < 1 ? 1 : threads > 16 ? 16 : threads;
 	for (int t = 0; t < count; t++)
 		r[t] = (struct link_range){ n, n->nworks * (size_t)t / (size_t)count,
 					    n->nworks * (size_t)(t + 1) / (size_t)count, { 0 } };
-	for (int t = 1; t < count; t++)
-		started[t] = pthread_create(&tid[t], NULL, links_range, &r[t]) == 0;
-	links_range(&r[0]);
-	for (int t = 1; t < count; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			links_range(&r[t]);
-	}
+	run_parallel(r, sizeof *r, count, links_range);
 	*links = r[0].links;
 	for (int t = 1; t < count; t++) {
 		for (size_t i = 0; i < r[t].links.n; i++)
