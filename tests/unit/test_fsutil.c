@@ -320,6 +320,14 @@ static ino_t inode_of(const char *p)
 	return stat(p, &st) ? 0 : st.st_ino;
 }
 
+/* Checks that the file at path holds exactly text. */
+static void check_content(const char *path, const char *text, const char *what)
+{
+	char *got = tap_read_file(path, NULL);
+	CHECK_STR(got, text, "%s", what);
+	free(got);
+}
+
 /* Writes text to p through atomic_file_open_recycled; the commit's result. */
 static int write_recycled(const char *p, const char *text, bool *reused)
 {
@@ -338,7 +346,6 @@ static void test_recycled(void)
 	char *p = path_in("r.jsonl"), *spare = path_in("r.jsonl" FS_SPARE_SUFFIX);
 	char *other = path_in("backup.jsonl"), *target = path_in("target.txt");
 	bool reused = true;
-	char *got;
 
 	CHECK_INT(write_recycled(p, "first, the longest of them all\n", &reused), 0,
 		  "recycled: first commit");
@@ -347,20 +354,14 @@ static void test_recycled(void)
 	ino_t first = inode_of(p);
 	CHECK_INT(write_recycled(p, "second, shorter\n", &reused), 0, "second commit");
 	CHECK(!reused, "still no spare to write over");
-	got = tap_read_file(spare, NULL);
-	CHECK_STR(got, "first, the longest of them all\n", "the replaced file is the spare");
-	free(got);
+	check_content(spare, "first, the longest of them all\n", "the replaced file is the spare");
 	CHECK(inode_of(spare) == first, "the spare is the replaced file itself (its inode)");
 	ino_t second = inode_of(p);
 	CHECK_INT(write_recycled(p, "third\n", &reused), 0, "third commit");
 	CHECK(reused, "the spare is written over");
 	CHECK(inode_of(p) == first, "the new file is the old spare's inode");
-	got = tap_read_file(p, NULL);
-	CHECK_STR(got, "third\n", "cut to what was written (the spare was longer)");
-	free(got);
-	got = tap_read_file(spare, NULL);
-	CHECK_STR(got, "second, shorter\n", "and the file it replaced is the spare now");
-	free(got);
+	check_content(p, "third\n", "cut to what was written (the spare was longer)");
+	check_content(spare, "second, shorter\n", "and the file it replaced is the spare now");
 	CHECK(inode_of(spare) == second, "(the second file's inode)");
 	CHECK_INT(count_tmp(tmp), 0, "no temporary left");
 
@@ -368,15 +369,9 @@ static void test_recycled(void)
 	CHECK_INT(link(spare, other), 0, "a second link to the spare");
 	CHECK_INT(write_recycled(p, "fourth\n", &reused), 0, "commit beside the linked spare");
 	CHECK(!reused, "a spare with two links: not written over");
-	got = tap_read_file(other, NULL);
-	CHECK_STR(got, "second, shorter\n", "the other link keeps its content");
-	free(got);
-	got = tap_read_file(p, NULL);
-	CHECK_STR(got, "fourth\n", "the new content");
-	free(got);
-	got = tap_read_file(spare, NULL);
-	CHECK_STR(got, "third\n", "the replaced file is the spare");
-	free(got);
+	check_content(other, "second, shorter\n", "the other link keeps its content");
+	check_content(p, "fourth\n", "the new content");
+	check_content(spare, "third\n", "the replaced file is the spare");
 
 	/* A symbolic link as the spare is not followed. */
 	unlink(spare);
@@ -384,9 +379,7 @@ static void test_recycled(void)
 	CHECK_INT(symlink(target, spare), 0, "a symbolic link as the spare");
 	CHECK_INT(write_recycled(p, "fifth\n", &reused), 0, "commit beside it");
 	CHECK(!reused, "not written through");
-	got = tap_read_file(target, NULL);
-	CHECK_STR(got, "keep me\n", "its target untouched");
-	free(got);
+	check_content(target, "keep me\n", "its target untouched");
 
 	/* An abort after taking the spare: the file stays as it was. */
 	struct atomic_file af;
@@ -394,14 +387,10 @@ static void test_recycled(void)
 	CHECK(af.reused, "the spare taken");
 	fputs("never committed\n", af.fp);
 	atomic_file_abort(&af);
-	got = tap_read_file(p, NULL);
-	CHECK_STR(got, "fifth\n", "after an abort the file is as it was");
-	free(got);
+	check_content(p, "fifth\n", "after an abort the file is as it was");
 	CHECK_INT(count_tmp(tmp), 0, "and no temporary is left");
 	CHECK_INT(write_recycled(p, "sixth\n", &reused), 0, "a commit after the abort");
-	got = tap_read_file(p, NULL);
-	CHECK_STR(got, "sixth\n", "the new content");
-	free(got);
+	check_content(p, "sixth\n", "the new content");
 
 	/* atomic_file_trim cuts at the descriptor's offset (a copy by
 	 * copy_file_range moves it, not the stream). */
@@ -417,9 +406,7 @@ static void test_recycled(void)
 	struct stat st;
 	CHECK(fstat(fileno(af.fp), &st) == 0 && st.st_size == 5, "cut to 5 bytes");
 	CHECK_INT(atomic_file_commit(&af, true), 0, "commit");
-	got = tap_read_file(p, NULL);
-	CHECK_STR(got, "abcd\n", "what the stream and the descriptor wrote, nothing more");
-	free(got);
+	check_content(p, "abcd\n", "what the stream and the descriptor wrote, nothing more");
 
 	/* fs_spare_files false ([pipeline] spare_files): the spare is
 	 * removed and the commit keeps none. */
@@ -428,9 +415,7 @@ static void test_recycled(void)
 	CHECK_INT(write_recycled(p, "seventh\n", &reused), 0, "commit without spares");
 	CHECK(!reused, "the spare not written over");
 	CHECK(!fs_exists(spare), "the spare removed, and none kept");
-	got = tap_read_file(p, NULL);
-	CHECK_STR(got, "seventh\n", "the new content");
-	free(got);
+	check_content(p, "seventh\n", "the new content");
 	fs_spare_files = true;
 	free(p);
 	free(spare);
