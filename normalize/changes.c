@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,12 +23,23 @@ struct pending {
 	size_t len;
 };
 
+/* A line of the previous file: its hash, where it is, and whether a new
+ * line has matched it. */
+struct prev_line {
+	struct changes_hash h;
+	long offset;
+	unsigned len;
+	bool matched;
+};
+
 struct changes {
-	FILE *prev;
+	int prev;                /* the previous file, or -1 when there is none */
 	char *prev_path;
-	json_t *prev_lines;      /* line hash -> offset in prev, until matched */
+	struct prev_line *lines; /* in file order */
+	size_t nlines, alines;
+	unsigned *slots;         /* 1 + index in lines, by hash (open addressing) */
+	size_t nslots;           /* a power of two, over twice nlines */
 	struct pending *fresh;   /* new lines whose hash prev lacks */
-	char *iobuf;             /* prev's stream buffer */
 	size_t nfresh, afresh;
 };
 
@@ -51,89 +63,186 @@ const char *changes_key(const json_t *rec, char *buf, size_t size)
 /* A line's identity across runs: XXH3's 128-bit hash in hex. Change
  * detection needs no cryptographic strength, and XXH3 is some fifty times
  * faster than SHA-256 over the tens of megabytes read and written here. */
-static void line_hash(const char *line, size_t len, char out[CHANGES_HASH_SIZE])
+void changes_line_hash(const char *line, size_t len, struct changes_hash *h)
 {
-	XXH128_canonical_t c;
-	static const char hex[] = "0123456789abcdef";
-	XXH128_canonicalFromHash(&c, XXH3_128bits(line, len));
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = hex[c.digest[i] >> 4];
-		out[2 * i + 1] = hex[c.digest[i] & 15];
+	XXH128_hash_t x = XXH3_128bits(line, len);
+	h->lo = x.low64;
+	h->hi = x.high64;
+}
+
+/* The slot of hash h: its line's, or the free one where it would go. */
+static unsigned *slot_of(const struct changes *c, const struct changes_hash *h)
+{
+	size_t j = (size_t)h->lo & (c->nslots - 1);
+	for (; c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
+		const struct prev_line *l = &c->lines[c->slots[j] - 1];
+		if (l->h.lo == h->lo && l->h.hi == h->hi)
+			break;
 	}
-	out[32] = '\0';
+	return &c->slots[j];
+}
+
+static bool slots_grow(struct changes *c)
+{
+	size_t n = c->nslots ? 2 * c->nslots : 1u << 16;
+	unsigned *s = calloc(n, sizeof *s);
+	if (!s)
+		return false;
+	free(c->slots);
+	c->slots = s;
+	c->nslots = n;
+	for (size_t i = 0; i < c->nlines; i++)
+		*slot_of(c, &c->lines[i].h) = (unsigned)i + 1;
+	return true;
+}
+
+/* Notes a line of the previous file (a line equal to an earlier one
+ * takes its place). */
+static bool note_prev(struct changes *c, const char *line, size_t len, long offset)
+{
+	struct changes_hash h;
+	if (len > UINT_MAX || c->nlines >= UINT_MAX - 1)
+		return false;
+	if (2 * (c->nlines + 1) > c->nslots && !slots_grow(c))
+		return false;
+	if (c->nlines == c->alines) {
+		size_t na = c->alines ? 2 * c->alines : 1u << 15;
+		struct prev_line *l = realloc(c->lines, na * sizeof *l);
+		if (!l)
+			return false;
+		c->lines = l;
+		c->alines = na;
+	}
+	changes_line_hash(line, len, &h);
+	unsigned *slot = slot_of(c, &h);
+	if (!*slot)
+		*slot = (unsigned)++c->nlines;
+	c->lines[*slot - 1] = (struct prev_line){ h, offset, (unsigned)len, false };
+	return true;
+}
+
+/* Reads the previous file's lines after its header, by blocks of 1 MB
+ * (a longer line grows the block). 0; 1 when it is not a previous run
+ * after all (said why); -1 when memory runs out. */
+static int read_prev(struct changes *c, const char *format)
+{
+	size_t cap = 1u << 20, have = 0;
+	char *buf = malloc(cap);
+	long at = 0;             /* the file offset of buf[0] */
+	bool header = true, bad = false;
+	ssize_t got;
+
+	if (!buf)
+		return -1;
+	while (!bad && (got = read(c->prev, buf + have, cap - have)) > 0) {
+		have += (size_t)got;
+		size_t pos = 0;
+		char *nl;
+		while (!bad && (nl = memchr(buf + pos, '\n', have - pos))) {
+			size_t len = (size_t)(nl - (buf + pos));
+			if (header) {
+				header = false;
+				bad = !memmem(buf, len, format, strlen(format));
+			} else if (!note_prev(c, buf + pos, len, at + (long)pos)) {
+				free(buf);
+				return -1;
+			}
+			pos += len + 1;
+		}
+		memmove(buf, buf + pos, have - pos);
+		have -= pos;
+		at += (long)pos;
+		if (have == cap) {
+			char *b2 = realloc(buf, 2 * cap);
+			if (!b2) {
+				free(buf);
+				return -1;
+			}
+			buf = b2;
+			cap *= 2;
+		}
+	}
+	int err = !bad && got < 0 ? errno : 0;
+	/* (a last line without its newline) */
+	if (!bad && !err && have && !header && !note_prev(c, buf, have, at)) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	if (err) {
+		log_warn("cannot read the previous '%s' (%s): changes since the previous run "
+			 "are not shown", c->prev_path, strerror(err));
+		return 1;
+	}
+	/* The header must name the format; else it is no previous run. */
+	if (header || bad) {
+		log_warn("'%s' is not a previous %s file: changes since the previous "
+			 "run are not shown", c->prev_path, format);
+		return 1;
+	}
+	return 0;
 }
 
 struct changes *changes_open(const char *prev_path, const char *format)
 {
 	struct changes *c = calloc(1, sizeof *c);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
 
 	if (!c)
 		return NULL;
-	c->prev_path = strdup(prev_path);
-	c->prev = fopen(prev_path, "r");
-	if (c->prev && (c->iobuf = malloc(1u << 20)))   /* read in 1 MB, not 4 kB */
-		setvbuf(c->prev, c->iobuf, _IOFBF, 1u << 20);
-	if (!c->prev) {
+	c->prev = open(prev_path, O_RDONLY | O_CLOEXEC);
+	if (!(c->prev_path = strdup(prev_path))) {
+		changes_free(c);
+		return NULL;
+	}
+	if (c->prev < 0) {
 		if (errno != ENOENT)
 			log_warn("cannot read the previous '%s' (%s): changes since the "
 				 "previous run are not shown", prev_path, strerror(errno));
 		return c;
 	}
-	/* The header must name the format; else treat it as no previous run. */
-	if ((n = getline(&line, &cap, c->prev)) <= 0 || !strstr(line, format)) {
-		log_warn("'%s' is not a previous %s file: changes since the previous "
-			 "run are not shown", prev_path, format);
-		fclose(c->prev);
-		c->prev = NULL;
-		free(line);
-		return c;
+	int r = read_prev(c, format);
+	if (r < 0) {
+		changes_free(c);
+		return NULL;
 	}
-	c->prev_lines = json_object();
-	long off = ftell(c->prev);
-	while ((n = getline(&line, &cap, c->prev)) > 0) {
-		size_t len = (size_t)n;
-		if (line[len - 1] == '\n')
-			len--;
-		char h[CHANGES_HASH_SIZE];
-		line_hash(line, len, h);
-		json_object_set_new(c->prev_lines, h, json_integer(off));
-		off += n;
+	if (r > 0) {
+		close(c->prev);
+		c->prev = -1;
+		free(c->lines);
+		free(c->slots);
+		c->lines = NULL;
+		c->slots = NULL;
+		c->nlines = c->alines = c->nslots = 0;
 	}
-	free(line);
 	return c;
-}
-
-void changes_line_hash(const char *line, size_t len, char hash[CHANGES_HASH_SIZE])
-{
-	line_hash(line, len, hash);
 }
 
 bool changes_wanted(const struct changes *c)
 {
-	return c->prev != NULL;
+	return c->prev >= 0;
 }
 
 void changes_add(struct changes *c, const char *key, const char *line, size_t len,
 		 long offset)
 {
-	char h[CHANGES_HASH_SIZE];
-	if (!c->prev)
+	struct changes_hash h;
+	if (c->prev < 0)
 		return;
-	line_hash(line, len, h);
-	changes_add_hashed(c, key, h, len, offset);
+	changes_line_hash(line, len, &h);
+	changes_add_hashed(c, key, &h, len, offset);
 }
 
-void changes_add_hashed(struct changes *c, const char *key, const char *h, size_t len,
-			long offset)
+void changes_add_hashed(struct changes *c, const char *key, const struct changes_hash *h,
+			size_t len, long offset)
 {
-	if (!c->prev)
+	if (c->prev < 0)
 		return;
-	if (json_object_get(c->prev_lines, h)) {
-		json_object_del(c->prev_lines, h);
-		return;
+	if (c->nslots) {
+		unsigned *slot = slot_of(c, h);
+		if (*slot && !c->lines[*slot - 1].matched) {
+			c->lines[*slot - 1].matched = true;
+			return;
+		}
 	}
 	if (c->nfresh == c->afresh) {
 		size_t na = c->afresh ? 2 * c->afresh : 256;
@@ -169,12 +278,6 @@ static json_t *read_record(int fd, long offset, size_t len)
 		rec = json_loadb(buf, len, 0, NULL);
 	free(buf);
 	return rec;
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* "person_id|role" of each credit of a work record. */
@@ -244,10 +347,10 @@ json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path)
 	json_t *prev_order = json_array();   /* their keys in file order */
 	size_t credits_added = 0, credits_removed = 0, refreshed = 0;
 
-	json_object_set_new(out, "previous", json_boolean(c->prev != NULL));
+	json_object_set_new(out, "previous", json_boolean(c->prev >= 0));
 	bump(counts, "work", "added", 0);
 	bump(counts, "person", "added", 0);
-	if (!c->prev) {
+	if (c->prev < 0) {
 		json_object_set_new(out, "counts", counts);
 		json_object_set_new(out, "items", items);
 		json_decref(prev_recs);
@@ -261,21 +364,13 @@ json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path)
 			 new_path, strerror(errno));
 
 	/* The previous records no new line matched, in file order. */
-	size_t np = json_object_size(c->prev_lines), i = 0;
-	long *offs = calloc(np + 1, sizeof *offs);
-	const char *h;
+	size_t i;
 	json_t *v;
-	json_object_foreach(c->prev_lines, h, v)
-		offs[i++] = (long)json_integer_value(v);
-	qsort(offs, np, sizeof *offs, cmp_long);
-	char *line = NULL;
-	size_t cap = 0;
-	for (i = 0; i < np; i++) {
-		ssize_t n;
+	for (i = 0; i < c->nlines; i++) {
 		char kb[96];
-		if (fseek(c->prev, offs[i], SEEK_SET) || (n = getline(&line, &cap, c->prev)) <= 0)
+		if (c->lines[i].matched)
 			continue;
-		json_t *rec = json_loadb(line, (size_t)n, 0, NULL);
+		json_t *rec = read_record(c->prev, c->lines[i].offset, c->lines[i].len);
 		const char *key = rec ? changes_key(rec, kb, sizeof kb) : NULL;
 		if (key) {
 			json_object_set(prev_recs, key, rec);
@@ -283,8 +378,6 @@ json_t *changes_finish(struct changes *c, FILE *new_fp, const char *new_path)
 		}
 		json_decref(rec);
 	}
-	free(line);
-	free(offs);
 
 	/* New records: added, or changed when the previous run had them. */
 	for (i = 0; i < c->nfresh; i++) {
@@ -364,10 +457,10 @@ void changes_free(struct changes *c)
 {
 	if (!c)
 		return;
-	if (c->prev)
-		fclose(c->prev);
-	free(c->iobuf);
-	json_decref(c->prev_lines);
+	if (c->prev >= 0)
+		close(c->prev);
+	free(c->lines);
+	free(c->slots);
 	free(c->fresh);
 	free(c->prev_path);
 	free(c);

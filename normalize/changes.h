@@ -23,8 +23,10 @@ struct changes;
  * when memory runs out. */
 struct changes *changes_open(const char *prev_path, const char *format);
 
-/* A line hash: XXH3-128 in hex, with its NUL. */
-#define CHANGES_HASH_SIZE 33
+/* A line hash: XXH3-128. */
+struct changes_hash {
+	unsigned long long lo, hi;
+};
 
 /* Notes one record of the new file: its identity (as changes_key gives
  * it), its line (without newline) and where it starts in the new file. */
@@ -34,10 +36,10 @@ void changes_add(struct changes *c, const char *key, const char *line, size_t le
 /* The same, for a line whose hash changes_line_hash gave (worker threads
  * hash their own lines). changes_wanted is false when there is no
  * previous run, and hashing is then not needed. */
-void changes_line_hash(const char *line, size_t len, char hash[CHANGES_HASH_SIZE]);
+void changes_line_hash(const char *line, size_t len, struct changes_hash *hash);
 bool changes_wanted(const struct changes *c);
-void changes_add_hashed(struct changes *c, const char *key, const char *hash, size_t len,
-			long offset);
+void changes_add_hashed(struct changes *c, const char *key, const struct changes_hash *hash,
+			size_t len, long offset);
 
 /* Compares what is left, reading changed records back from the new file
  * (new_fp, still open for writing, is flushed; new_path is its name).

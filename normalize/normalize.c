@@ -1818,7 +1818,7 @@ struct block {
 	struct norm part;
 	struct lines lines;      /* the block's records, each ending in '\n' */
 	char (*keys)[96];        /* "work:12-1" per record */
-	char (*hashes)[CHANGES_HASH_SIZE];      /* each line's hash, when there is a previous run */
+	struct changes_hash *hashes;            /* each line's hash, when there is a previous run */
 	size_t nrec;
 	bool done;               /* normalized (under batch.mu) */
 };
@@ -1965,7 +1965,7 @@ static void *worker(void *arg)
 			const char *line = blk->lines.data + start;
 			size_t len = blk->lines.len - start - 1;
 			if (blk->hashes)
-				changes_line_hash(line, len, blk->hashes[blk->nrec]);
+				changes_line_hash(line, len, &blk->hashes[blk->nrec]);
 			join2(blk->keys[blk->nrec++], sizeof *blk->keys,
 			      b->phase == PH_WORKS ? "work" : "person", ':', id);
 		}
@@ -1990,7 +1990,7 @@ static void flush_block(struct batch *b, struct block *blk)
 		if (stage_writer_put_line(&s->w, line, len))
 			s->rc = EXIT_OUTPUT;
 		else if (blk->hashes)
-			changes_add_hashed(s->chg, blk->keys[r], blk->hashes[r], len, s->offset);
+			changes_add_hashed(s->chg, blk->keys[r], &blk->hashes[r], len, s->offset);
 		else
 			changes_add(s->chg, blk->keys[r], line, len, s->offset);
 		s->offset += (long)len + 1;

@@ -285,7 +285,25 @@ EOF_PY
 check "records of 3.5 MB (over the 1 MB window) normalize" "0" "$?"
 check "their descriptions whole, as in the input" "2" \
 	"$($PY -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]).read().splitlines()[1:]]; d=[x["description"] for x in r if x["type"]=="work" and len(x.get("description") or "") > 1000000]; print(sum(1 for t in d if t.endswith("long text é\\\" " * 249999 + "long text é\\\"")))' "$BIG/normalized.jsonl")"
+# The previous run's lines are read 1 MB at a time: lines of 3.5 MB are
+# matched whole, and going back to the short descriptions changes just
+# those two works.
+changed() { $PY -c 'import json,sys; c=json.load(open(sys.argv[1]))["changes"]; print(c["previous"], *("%s~%d+%d-%d" % (t, c["counts"][t]["changed"], c["counts"][t]["added"], c["counts"][t]["removed"]) for t in ("work", "person")))' "$BIG/report.json"; }
+"$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv"
+check "changes: previous lines of 3.5 MB match whole (nothing changed)" "True work~0+0-0 person~0+0-0" "$(changed)"
 cp "$TEST_TMP/big-parsed.good" "$BIG/parsed.jsonl"
+"$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv"
+check "changes: back to the short descriptions, those two works changed" "True work~2+0-0 person~0+0-0" "$(changed)"
+check "and their field named" "description description" \
+	"$($PY -c 'import json,sys; print(*(f for i in json.load(open(sys.argv[1]))["changes"]["items"] for f in i.get("fields", [])))' "$BIG/report.json")"
+truncate -s -1 "$BIG/normalized.jsonl"
+"$BIN/normalize" -q --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv"
+check "changes: a previous file's last line without its newline is read" "True work~0+0-0 person~0+0-0" "$(changed)"
+sed -i '1s/animewiki-normalized/something-else/' "$BIG/normalized.jsonl"
+"$BIN/normalize" --set pipeline.work_dir="$BIG" --set normalize.roles="$TOP/normalize/roles.tsv" 2>"$TEST_TMP/big-hdr"
+check "changes: a previous file of another format is no previous run" "False work~0+0-0 person~0+0-0" \
+	"$($PY -c 'import json,sys; c=json.load(open(sys.argv[1]))["changes"]; print(c["previous"], "work~0+0-0 person~0+0-0" if not c["items"] else c["items"])' "$BIG/report.json")"
+check_grep "and a warning says so" "normalized.jsonl' is not a previous animewiki-normalized file" "$TEST_TMP/big-hdr"
 
 # --- the spare: the output a run replaces is kept and written over by
 # the next run (the same inode); [pipeline] spare_files = false removes it
