@@ -558,9 +558,12 @@ struct memo {
 	bool oom;
 };
 
-static bool memo_grow(struct memo *m)
+/* Grows m to twice its size, or to hold n strings first (n > 0). */
+static bool memo_grow_to(struct memo *m, size_t n)
 {
 	size_t cap = m->cap ? 2 * m->cap : 4096;
+	while (n && cap < 2 * n)
+		cap *= 2;
 	struct memo_ent *v = calloc(cap, sizeof *v);
 	if (!v)
 		return false;
@@ -581,7 +584,7 @@ static bool memo_grow(struct memo *m)
 /* fn(s), made once; owned by m. NULL when fn gives NULL. */
 static const char *memo_get(struct memo *m, const char *s)
 {
-	if (2 * (m->n + 1) > m->cap && !memo_grow(m)) {
+	if (2 * (m->n + 1) > m->cap && !memo_grow_to(m, 0)) {
 		m->oom = true;
 		return NULL;
 	}
@@ -641,6 +644,10 @@ static void *keys_shard(void *arg)
 {
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
+	/* Sized at once for the names it is given (most distinct): growing
+	 * by doubling takes fresh memory and rehashes at each step. */
+	if (!sh->memo.cap && !memo_grow_to(&sh->memo, l->n / (size_t)sh->count))
+		sh->memo.oom = true;
 	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
 		sh->keys[i] = l->str[i] ? memo_get(&sh->memo, l->str[i]) : NULL;
 	return NULL;
