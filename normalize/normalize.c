@@ -28,6 +28,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "changes.h"
+#include "forms.h"
 #include "date.h"
 #include "entity.h"
 #include "fsutil.h"
@@ -81,7 +82,7 @@ struct norm {
 	json_t *redirect;    /* person id -> the id a merge line sends it to */
 	json_t *redirect_by; /* person id -> index of that merge line */
 	json_t *merged_from; /* person id -> [ids merged into it] */
-	json_t *forms;       /* person id -> {display form: count} */
+	struct formset forms; /* person id -> display forms and their counts */
 	/* By shard of the key (shard_of(key, nindex)), as collect_forms made them: */
 	json_t *name_index[16];  /* name key -> the first person id with it */
 	json_t *name_shared[16]; /* name key -> [person ids] when several share it */
@@ -418,7 +419,9 @@ static void add_form(struct norm *n, const char *pid, const char *raw)
 		free(d);
 		return;
 	}
-	bump(member(n->forms, pid, json_object), d, 1);
+	struct pforms *pf = formset_add(&n->forms, pid);
+	if (pf)
+		formset_bump(&n->forms, pf, d, 1);
 	free(d);
 }
 
@@ -611,9 +614,9 @@ struct shard {
 	struct memo memo;        /* forms: display forms; index: keys */
 	const struct pairs *list;
 	int i, count;
-	json_t *a, *b;           /* forms: a (b unused); index: a index, b shared */
+	json_t *a, *b;           /* index: a index, b shared */
+	struct formset fs;       /* forms */
 	size_t *first;           /* forms: each id's first link, in order */
-	const char **ids;
 	size_t nfirst;
 	const char **keys;       /* index: the names' keys */
 };
@@ -627,14 +630,13 @@ static void *forms_shard(void *arg)
 			continue;
 		const char *d = memo_get(&sh->memo, l->str[i]);
 		if (d && *d) {
-			json_t *f = json_object_get(sh->a, l->pid[i]);
-			if (!f) {
-				f = json_object();
-				json_object_set_new(sh->a, l->pid[i], f);
-				sh->first[sh->nfirst] = i;
-				sh->ids[sh->nfirst++] = l->pid[i];
-			}
-			bump(f, d, 1);
+			size_t had = sh->fs.n;
+			struct pforms *f = formset_add(&sh->fs, l->pid[i]);
+			if (!f)
+				continue;
+			if (sh->fs.n > had)
+				sh->first[sh->nfirst++] = i;
+			formset_bump(&sh->fs, f, d, 1);
 		}
 	}
 	return NULL;
@@ -752,11 +754,10 @@ static int collect_forms(struct norm *n, int threads)
 	/* The forms, by shard; joined in the order ids were first seen. */
 	int count = links.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
 	for (int t = 0; t < count; t++) {
-		sh[t] = (struct shard){ .list = &links, .i = t, .count = count, .a = json_object() };
+		sh[t] = (struct shard){ .list = &links, .i = t, .count = count };
 		sh[t].memo.fn = name_display;
 		sh[t].first = malloc((links.n + 1) * sizeof *sh[t].first);
-		sh[t].ids = malloc((links.n + 1) * sizeof *sh[t].ids);
-		if (!sh[t].a || !sh[t].first || !sh[t].ids)
+		if (!sh[t].first)
 			oom = true;
 	}
 	if (!oom && !links.oom)
@@ -770,16 +771,15 @@ static int collect_forms(struct norm *n, int threads)
 				best = t;
 		if (best < 0)
 			break;
-		const char *id = sh[best].ids[at[best]++];
-		json_object_set_nocheck(n->forms, id, json_object_get(sh[best].a, id));
+		formset_take(&n->forms, &sh[best].fs.p[at[best]++]);
 	}
 	for (int t = 0; t < count; t++) {
-		oom = oom || sh[t].memo.oom;
-		json_decref(sh[t].a);
+		oom = oom || sh[t].memo.oom || sh[t].fs.oom;
+		formset_free(&sh[t].fs);
 		free(sh[t].first);
-		free(sh[t].ids);
 		memo_free(&sh[t].memo);
 	}
+	oom = oom || n->forms.oom;
 
 	/* The name index: the keys on all threads, then by shard. */
 	for (size_t i = 0; i < n->npeople; i++) {
@@ -791,14 +791,9 @@ static int collect_forms(struct norm *n, int threads)
 		for (size_t a = 0; a < p->aliases.n; a++)
 			pairs_add(&names, p->aliases.v[a], pid);
 	}
-	const char *id;
-	json_t *f;
-	json_object_foreach(n->forms, id, f) {
-		const char *form;
-		json_t *cnt;
-		json_object_foreach(f, form, cnt)
-			pairs_add(&names, form, id);
-	}
+	for (size_t i = 0; i < n->forms.n; i++)
+		for (size_t k = 0; k < n->forms.p[i].n; k++)
+			pairs_add(&names, n->forms.p[i].v[k].s, n->forms.p[i].pid);
 	const char **keys = calloc(names.n + 1, sizeof *keys);
 	oom = oom || !keys || names.oom || links.oom;
 	count = oom ? 0 : names.n < 4096 ? 1 : threads < 1 ? 1 : threads > 16 ? 16 : threads;
@@ -1303,18 +1298,18 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 
 /* Picks the display name among credited forms: Latin script first, with
  * macrons over without, then the most frequent, then the first seen. */
-static const char *best_form(const json_t *forms)
+static const char *best_form(const struct pforms *forms)
 {
-	const char *best = NULL, *f;
+	const char *best = NULL;
 	long bscore = -1;
-	json_t *cnt;
-	json_object_foreach((json_t *)forms, f, cnt) {
+	for (size_t i = 0; forms && i < forms->n; i++) {
+		const char *f = forms->v[i].s;
 		bool latin = !text_is_japanese(f), macron = false;
 		for (const unsigned char *p = (const unsigned char *)f; *p; p++)
 			if (*p >= 0x80)
 				macron = true;
 		long score = (latin ? 1L << 40 : 0) + (latin && macron ? 1L << 39 : 0) +
-			     json_integer_value(cnt);
+			     forms->v[i].count;
 		if (score > bscore) {
 			bscore = score;
 			best = f;
@@ -1513,7 +1508,7 @@ static void norm_person(struct norm *n, const char *id)
 			pages[np++] = r;
 	}
 	const struct in_page *p = np ? pages[0] : NULL;
-	const json_t *forms = json_object_get(n->forms, id);
+	const struct pforms *forms = formset_get(&n->forms, id);
 	const char *url = p ? p->url : NULL;
 	yajl_gen g = n->g;
 	char *name = NULL;
@@ -1571,12 +1566,8 @@ static void norm_person(struct norm *n, const char *id)
 	add_name(&nm, f.text[3], "native");
 	for (i = 0; i < np; i++)
 		add_page_names(&nm, pages[i], i || ov ? "alias" : "main");
-	if (forms) {
-		const char *fm;
-		json_t *cnt;
-		json_object_foreach((json_t *)forms, fm, cnt)
-			add_name(&nm, fm, "credited");
-	}
+	for (i = 0; forms && i < forms->n; i++)
+		add_name(&nm, forms->v[i].s, "credited");
 	for (size_t k = 0; k < nm.n; k++)
 		free(nm.seen[k]);
 	free(nm.seen);
@@ -1600,7 +1591,7 @@ static void norm_person(struct norm *n, const char *id)
 static const char *display_name_of(struct norm *n, const char *pid)
 {
 	const struct in_page *p = find(n->people, n->npeople, pid);
-	return p && p->title ? p->title : best_form(json_object_get(n->forms, pid));
+	return p && p->title ? p->title : best_form(formset_get(&n->forms, pid));
 }
 
 static int cmp_json_id(const void *a, const void *b)
@@ -1870,7 +1861,7 @@ static int part_init(struct norm *part, const struct norm *n, enum phase phase)
 	part->role_counts = json_object();
 	part->char_names = json_object();
 	if (phase == PH_WORKS) {
-		part->forms = json_object();   /* what unlinked credits add */
+		memset(&part->forms, 0, sizeof part->forms);   /* what unlinked credits add */
 		part->credited_in = json_object();
 	}
 	part->ov.v = n->ov.n ? malloc(n->ov.n * sizeof *n->ov.v) : NULL;
@@ -1918,13 +1909,14 @@ static void part_merge(struct norm *n, struct norm *part, enum phase phase)
 			json_object_update_missing(have, v);
 	}
 	if (phase == PH_WORKS) {
-		json_object_foreach(part->forms, k, v) {
-			json_t *f = member(n->forms, k, json_object), *cnt;
-			const char *form;
-			json_object_foreach(v, form, cnt)
-				bump(f, form, json_integer_value(cnt));
+		for (size_t i = 0; i < part->forms.n; i++) {
+			const struct pforms *pp = &part->forms.p[i];
+			struct pforms *f = formset_add(&n->forms, pp->pid);
+			for (size_t j = 0; f && j < pp->n; j++)
+				formset_bump(&n->forms, f, pp->v[j].s, pp->v[j].count);
 		}
-		json_decref(part->forms);
+		n->forms.oom = n->forms.oom || part->forms.oom;
+		formset_free(&part->forms);
 		json_object_update(n->credited_in, part->credited_in);
 		json_decref(part->credited_in);
 	}
@@ -2221,7 +2213,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	memset(&s, 0, sizeof s);
 	xmlInitParser();
 	n.order = (enum date_order)date_order_parse(config_str(&ctx->cfg, "normalize", "date_order"));
-	json_t **objs[] = { &n.redirect, &n.redirect_by, &n.merged_from, &n.forms,
+	json_t **objs[] = { &n.redirect, &n.redirect_by, &n.merged_from,
 			    &n.role_cache, &n.char_names, &n.credited_in,
 			    &n.unmapped, &n.role_counts };
 	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
@@ -2298,16 +2290,15 @@ static int normalize_run(struct stage_ctx *ctx)
 		ncred += (unsigned long)json_integer_value(rc_v);
 	/* Every person: those with a page, and those only credited. */
 	all = json_object();
-	json_t *v;
 	for (size_t i = 0; i < n.npeople; i++)
 		json_object_set_new(all, resolve(&n, n.people[i].id), json_true());
-	json_object_foreach(n.forms, k, v)
-		json_object_set_new(all, k, json_true());
+	for (size_t i = 0; i < n.forms.n; i++)
+		json_object_set_new(all, n.forms.p[i].pid, json_true());
 	size_t cnt;
 	const char **ids = sorted_keys(all, &cnt);
 	size_t keep = 0;
 	for (size_t i = 0; i < cnt; i++)   /* a gone page no credit names: a gone record */
-		if (!find(n.gone, n.ngone, ids[i]) || json_object_get(n.forms, ids[i]))
+		if (!find(n.gone, n.ngone, ids[i]) || formset_get(&n.forms, ids[i]))
 			ids[keep++] = ids[i];
 	if (!s.rc)
 		np = run_phase(&n, &s, PH_PEOPLE, ids, keep, threads);
@@ -2332,7 +2323,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	free(mids);
 	for (size_t i = 0; i < n.ngone && !s.rc && !stage_stop; i++) {
 		const struct in_page *g = n.gone[i].pg;
-		if (json_object_get(n.forms, n.gone[i].id) || json_object_get(all, n.gone[i].id))
+		if (formset_get(&n.forms, n.gone[i].id) || json_object_get(all, n.gone[i].id))
 			continue; /* written as a person marked gone */
 		yajl_gen_map_open(n.g);
 		o_str(n.g, "type", "gone");
@@ -2415,6 +2406,7 @@ cleanup:
 	overrides_free(&n.ov);
 	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
 		json_decref(*objs[i]);
+	formset_free(&n.forms);
 	for (int t = 0; t < n.nindex; t++) {
 		json_decref(n.name_index[t]);
 		json_decref(n.name_shared[t]);
