@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 /* path's temporary name (path + ".<pid>" + FS_TMP_SUFFIX), or NULL. */
 static char *tmp_name(const char *path)
@@ -315,20 +314,6 @@ char *fs_join(const char *dir, const char *name)
 		return NULL;
 	}
 	return buf_detach(&b, NULL);
-}
-
-void sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	static const char hex[] = "0123456789abcdef";
-
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
 }
 
 void iso_time_now(char out[21])
