@@ -2174,6 +2174,20 @@ static void *sync_output(void *arg)
 	return NULL;
 }
 
+struct changes_job {
+	struct changes *c;
+	FILE *fp;
+	const char *path;
+	json_t *out;
+};
+
+static void *changes_run(void *arg)
+{
+	struct changes_job *j = arg;
+	j->out = changes_finish(j->c, j->fp, j->path);
+	return NULL;
+}
+
 static void *read_previous(void *arg)
 {
 	struct prev_job *pj = arg;
@@ -2352,12 +2366,20 @@ static int normalize_run(struct stage_ctx *ctx)
 	struct sync_job sj = { fileno(s.w.af.fp), 0 };
 	pthread_t sync_tid;
 	bool sync_thread = pthread_create(&sync_tid, NULL, sync_output, &sj) == 0;
+	/* What changed (the changed records read back) on a thread of its
+	 * own, while this one lists conflicts and candidates. */
+	struct changes_job cj = { s.chg, s.w.af.fp, s.w.af.tmp, NULL };
+	pthread_t chg_tid;
+	bool chg_thread = pthread_create(&chg_tid, NULL, changes_run, &cj) == 0;
 	character_conflicts(&n);
-	json_t *changes = changes_finish(s.chg, s.w.af.fp, s.w.af.tmp);
-	PHASE("changes");
 	json_t *cand = build_candidates(&n);
-	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, changes);
 	PHASE("candidates");
+	if (chg_thread)
+		pthread_join(chg_tid, NULL);
+	else
+		changes_run(&cj);
+	PHASE("changes");
+	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, cj.out);
 	struct report_files *rf = report_prepare(rep, ctx->work_dir);
 	json_decref(rep);
 	if (sync_thread)
