@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <xxhash.h>
 #include <yajl/yajl_parse.h>
 
 #include "log.h"
+#include "strtab.h"
 #include "stagefile.h"
 
 /* Memory for the file and the arenas, tens of megabytes: in 2 MB-aligned
@@ -147,45 +147,16 @@ static void *vec_take(struct vec *x, struct arena *a, size_t *n)
 /* ---- strings that recur (roles: a few hundred for 300,000 credits),
  * kept once in the arena and shared ---- */
 
-struct shared {
-	struct shared_ent {
-		unsigned long long h;
-		const char *s;
-		size_t len;
-	} *v;
-	size_t cap, n;           /* cap: a power of two */
-};
-
-static const char *shared_str(struct shared *t, struct arena *a, const unsigned char *s,
+static const char *shared_str(struct strtab *t, struct arena *a, const unsigned char *s,
 			      size_t len)
 {
-	if (2 * (t->n + 1) > t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 1024;
-		struct shared_ent *v = calloc(cap, sizeof *v);
-		if (!v)
-			return NULL;
-		for (size_t i = 0; i < t->cap; i++) {
-			if (!t->v[i].s)
-				continue;
-			size_t j = (size_t)t->v[i].h & (cap - 1);
-			while (v[j].s)
-				j = (j + 1) & (cap - 1);
-			v[j] = t->v[i];
-		}
-		free(t->v);
-		t->v = v;
-		t->cap = cap;
-	}
-	unsigned long long h = XXH3_64bits(s, len);
-	size_t j = (size_t)h & (t->cap - 1);
-	for (; t->v[j].s; j = (j + 1) & (t->cap - 1))
-		if (t->v[j].h == h && t->v[j].len == len && !memcmp(t->v[j].s, s, len))
-			return t->v[j].s;
+	unsigned long long h = strtab_hash((const char *)s, len);
+	struct strtab_ent *e = strtab_find(t, (const char *)s, len, h);
+	if (e)
+		return e->s;
 	const char *k = arena_str(a, s, len);
-	if (k) {
-		t->v[j] = (struct shared_ent){ h, k, len };
-		t->n++;
-	}
+	if (k)
+		strtab_add(t, k, len, h, 0);   /* (else k is simply not shared) */
 	return k;
 }
 
@@ -204,7 +175,7 @@ struct parser {
 	struct vec pages;        /* struct in_page *, each in the arena */
 	struct vec strs;         /* const char *, for the open string list */
 	struct vec releases, credits, cast, voices, pcredits;
-	struct shared shared;    /* roles and languages, kept once */
+	struct strtab shared;    /* roles and languages, kept once */
 	enum slot stack[MAX_DEPTH];
 	int depth;
 	char key[32];
@@ -593,7 +564,7 @@ static void *parse_chunk(void *arg)
 	free(p->cast.v);
 	free(p->voices.v);
 	free(p->pcredits.v);
-	free(p->shared.v);
+	strtab_free(&p->shared);
 	return NULL;
 }
 

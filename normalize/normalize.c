@@ -29,6 +29,7 @@
 
 #include "changes.h"
 #include "forms.h"
+#include "strtab.h"
 #include "date.h"
 #include "entity.h"
 #include "fsutil.h"
@@ -548,65 +549,36 @@ static int shard_of(const char *s, int nshards)
 
 /* What fn (name_display, name_key) makes of each distinct string, kept
  * by one thread: a credited name recurs at every credit of the person. */
-struct memo_ent {
-	const char *s;
-	unsigned long long h;
-	char *v;
-};
-
 struct memo {
-	struct memo_ent *v;
-	size_t cap, n;           /* cap: a power of two */
+	struct strtab t;         /* each value: fn's string, owned by the memo */
 	char *(*fn)(const char *);
+	size_t hint;             /* strings to size the table for at once */
 	bool oom;
 };
-
-/* Grows m to twice its size, or to hold n strings first (n > 0). */
-static bool memo_grow_to(struct memo *m, size_t n)
-{
-	size_t cap = m->cap ? 2 * m->cap : 4096;
-	while (n && cap < 2 * n)
-		cap *= 2;
-	struct memo_ent *v = calloc(cap, sizeof *v);
-	if (!v)
-		return false;
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->v[i].s)
-			continue;
-		size_t j = (size_t)m->v[i].h & (cap - 1);
-		while (v[j].s)
-			j = (j + 1) & (cap - 1);
-		v[j] = m->v[i];
-	}
-	free(m->v);
-	m->v = v;
-	m->cap = cap;
-	return true;
-}
 
 /* fn(s), made once; owned by m. NULL when fn gives NULL. */
 static const char *memo_get(struct memo *m, const char *s)
 {
-	if (2 * (m->n + 1) > m->cap && !memo_grow_to(m, 0)) {
+	size_t len = strlen(s);
+	unsigned long long h = strtab_hash(s, len);
+	struct strtab_ent *e = strtab_find(&m->t, s, len, h);
+	if (e)
+		return e->v;
+	char *v = m->fn(s);
+	if (!(e = strtab_add(&m->t, s, len, h, m->hint))) {
+		free(v);
 		m->oom = true;
 		return NULL;
 	}
-	size_t len = strlen(s);
-	unsigned long long h = XXH3_64bits(s, len);
-	size_t j = (size_t)h & (m->cap - 1);
-	for (; m->v[j].s; j = (j + 1) & (m->cap - 1))
-		if (m->v[j].h == h && !strcmp(m->v[j].s, s))
-			return m->v[j].v;
-	m->v[j] = (struct memo_ent){ s, h, m->fn(s) };
-	m->n++;
-	return m->v[j].v;
+	e->v = v;
+	return v;
 }
 
 static void memo_free(struct memo *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->v[i].v);
-	free(m->v);
+	for (size_t i = 0; i < m->t.cap; i++)
+		free(m->t.e[i].v);
+	strtab_free(&m->t);
 	memset(m, 0, sizeof *m);
 }
 
@@ -648,8 +620,7 @@ static void *keys_shard(void *arg)
 	const struct pairs *l = sh->list;
 	/* Sized at once for the names it is given (most distinct): growing
 	 * by doubling takes fresh memory and rehashes at each step. */
-	if (!sh->memo.cap && !memo_grow_to(&sh->memo, l->n / (size_t)sh->count))
-		sh->memo.oom = true;
+	sh->memo.hint = l->n / (size_t)sh->count;
 	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
 		sh->keys[i] = l->str[i] ? memo_get(&sh->memo, l->str[i]) : NULL;
 	return NULL;
@@ -897,56 +868,30 @@ static char *unlinked_person(struct norm *n, const char *name, const char *url)
 	return pid;
 }
 
-/* A set of strings (a work's "person|role" pairs), open addressing by
- * XXH3; the strings are copied. */
-struct pair_ent {
-	unsigned long long h;
-	char *s;
-};
-
+/* A set of strings (a work's "person|role" pairs); the strings are
+ * copied. */
 struct pair_set {
-	struct pair_ent *v;
-	size_t cap, n;           /* cap: 0 or a power of two */
+	struct strtab t;
 };
 
 static void pair_set_free(struct pair_set *ps)
 {
-	for (size_t i = 0; i < ps->cap; i++)
-		free(ps->v[i].s);
-	free(ps->v);
-	memset(ps, 0, sizeof *ps);
+	for (size_t i = 0; i < ps->t.cap; i++)
+		free((char *)ps->t.e[i].s);
+	strtab_free(&ps->t);
 }
 
 /* Adds s; false when it was there already. (Out of memory, s counts as
  * new: a duplicate credit may then be written twice, never one lost.) */
 static bool pair_set_add(struct pair_set *ps, const char *s)
 {
-	if (2 * (ps->n + 1) > ps->cap) {
-		size_t cap = ps->cap ? 2 * ps->cap : 64;
-		struct pair_ent *v = calloc(cap, sizeof *v);
-		if (!v)
-			return true;
-		for (size_t i = 0; i < ps->cap; i++) {
-			if (!ps->v[i].s)
-				continue;
-			size_t j = (size_t)ps->v[i].h & (cap - 1);
-			while (v[j].s)
-				j = (j + 1) & (cap - 1);
-			v[j] = ps->v[i];
-		}
-		free(ps->v);
-		ps->v = v;
-		ps->cap = cap;
-	}
-	unsigned long long h = XXH3_64bits(s, strlen(s));
-	size_t j = (size_t)h & (ps->cap - 1);
-	for (; ps->v[j].s; j = (j + 1) & (ps->cap - 1))
-		if (ps->v[j].h == h && !strcmp(ps->v[j].s, s))
-			return false;
-	if (!(ps->v[j].s = strdup(s)))
-		return true;
-	ps->v[j].h = h;
-	ps->n++;
+	size_t len = strlen(s);
+	unsigned long long h = strtab_hash(s, len);
+	if (strtab_find(&ps->t, s, len, h))
+		return false;
+	char *d = strdup(s);
+	if (d && !strtab_add(&ps->t, d, len, h, 0))
+		free(d);
 	return true;
 }
 
