@@ -3,27 +3,21 @@
  */
 #include "forms.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
-
-static unsigned *slot_of(const struct formset *fs, const char *pid)
-{
-	size_t j = (size_t)XXH3_64bits(pid, strlen(pid)) & (fs->nslots - 1);
-	while (fs->slots[j] && strcmp(fs->p[fs->slots[j] - 1].pid, pid))
-		j = (j + 1) & (fs->nslots - 1);
-	return &fs->slots[j];
-}
 
 struct pforms *formset_get(const struct formset *fs, const char *pid)
 {
-	if (!fs->n || !pid)
+	if (!pid)
 		return NULL;
-	unsigned *s = slot_of(fs, pid);
-	return *s ? &fs->p[*s - 1] : NULL;
+	size_t len = strlen(pid);
+	struct strtab_ent *e = strtab_find(&fs->ids, pid, len, strtab_hash(pid, len));
+	return e ? &fs->p[(uintptr_t)e->v - 1] : NULL;
 }
 
-static bool grow(struct formset *fs)
+/* Appends pf (its id not in fs) to fs. false when memory ran out. */
+static bool append(struct formset *fs, const struct pforms *pf)
 {
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? 2 * fs->cap : 1024;
@@ -33,17 +27,12 @@ static bool grow(struct formset *fs)
 		fs->p = p;
 		fs->cap = cap;
 	}
-	if (2 * (fs->n + 1) > fs->nslots) {
-		size_t ns = fs->nslots ? 2 * fs->nslots : 4096;
-		unsigned *s = calloc(ns, sizeof *s);
-		if (!s)
-			return false;
-		free(fs->slots);
-		fs->slots = s;
-		fs->nslots = ns;
-		for (size_t i = 0; i < fs->n; i++)
-			*slot_of(fs, fs->p[i].pid) = (unsigned)i + 1;
-	}
+	size_t len = strlen(pf->pid);
+	struct strtab_ent *e = strtab_add(&fs->ids, pf->pid, len, strtab_hash(pf->pid, len), 0);
+	if (!e)
+		return false;
+	e->v = (void *)(uintptr_t)(fs->n + 1);
+	fs->p[fs->n++] = *pf;
 	return true;
 }
 
@@ -52,26 +41,21 @@ struct pforms *formset_add(struct formset *fs, const char *pid)
 	struct pforms *have = formset_get(fs, pid);
 	if (have)
 		return have;
-	char *id = strdup(pid);
-	if (!id || !grow(fs)) {
-		free(id);
+	struct pforms pf = { strdup(pid), NULL, 0, 0 };
+	if (!pf.pid || !append(fs, &pf)) {
+		free((char *)pf.pid);
 		fs->oom = true;
 		return NULL;
 	}
-	struct pforms *pf = &fs->p[fs->n++];
-	*pf = (struct pforms){ id, NULL, 0, 0 };
-	*slot_of(fs, id) = (unsigned)fs->n;
-	return pf;
+	return &fs->p[fs->n - 1];
 }
 
 void formset_take(struct formset *fs, struct pforms *pf)
 {
-	if (!grow(fs)) {
+	if (!append(fs, pf)) {
 		fs->oom = true;
 		return;
 	}
-	fs->p[fs->n++] = *pf;
-	*slot_of(fs, pf->pid) = (unsigned)fs->n;
 	*pf = (struct pforms){ NULL, NULL, 0, 0 };
 }
 
@@ -110,6 +94,6 @@ void formset_free(struct formset *fs)
 		free((char *)fs->p[i].pid);
 	}
 	free(fs->p);
-	free(fs->slots);
+	strtab_free(&fs->ids);
 	memset(fs, 0, sizeof *fs);
 }

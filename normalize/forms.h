@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strtab.h"
+
 struct form {
 	const char *s;           /* owned by the set */
 	long count;
@@ -27,8 +29,7 @@ struct pforms {
 struct formset {
 	struct pforms *p;        /* in the order added */
 	size_t n, cap;
-	unsigned *slots;         /* 1 + index in p, by hash of the id */
-	size_t nslots;           /* a power of two, over twice n */
+	struct strtab ids;       /* id -> 1 + its index in p */
 	bool oom;                /* something could not be added */
 };
 
