@@ -60,7 +60,7 @@ const char *changes_key(const json_t *rec, char *buf, size_t size)
 	return buf;
 }
 
-/* A line's identity across runs: XXH3's 128-bit hash in hex. Change
+/* A line's identity across runs: XXH3's 128-bit hash. Change
  * detection needs no cryptographic strength, and XXH3 is some fifty times
  * faster than SHA-256 over the tens of megabytes read and written here. */
 void changes_line_hash(const char *line, size_t len, struct changes_hash *h)
