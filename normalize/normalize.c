@@ -89,7 +89,7 @@ struct norm {
 	json_t *name_shared[16]; /* name key -> [person ids] when several share it */
 	int nindex;
 	json_t *role_cache;  /* role cell -> [[raw, role, rule], ...] */
-	json_t *char_names;  /* character id -> {name key: {value, url}} */
+	json_t *char_names;  /* character id -> {name: url}, in the order seen */
 	json_t *credited_in; /* "work id|person id" of every unlinked credit and voice */
 	json_t *unmapped;    /* raw role -> count */
 	json_t *role_counts; /* role -> credits */
@@ -930,15 +930,11 @@ static void note_credited(struct norm *n, const char *wid, const char *pid)
 /* A character's name as one page writes it, for conflicts between pages. */
 static void note_character(struct norm *n, const char *cid, const char *name, const char *url)
 {
-	char *k = text_key(name);
-	if (!k || !*k) {
-		free(k);
-		return;
-	}
+	/* By the name as it is: the keys are made for the few characters
+	 * named more than one way (character_conflicts). */
 	json_t *c = member(n->char_names, cid, json_object);
-	if (!json_object_get(c, k))
-		json_object_set_new(c, k, json_pack("{ssss}", "value", name, "url", url ? url : ""));
-	free(k);
+	if (!json_object_get(c, name))
+		json_object_set_new(c, name, json_string(url ? url : ""));
 }
 
 /* ---- works ---- */
@@ -1602,15 +1598,31 @@ static void character_conflicts(struct norm *n)
 	size_t nk;
 	const char **ids = sorted_keys(n->char_names, &nk);
 	for (size_t i = 0; i < nk; i++) {
-		json_t *names = json_object_get(n->char_names, ids[i]);
+		json_t *names = json_object_get(n->char_names, ids[i]), *v;
 		if (json_object_size(names) < 2)
 			continue;
-		json_t *c = json_object(), *vals = json_array(), *v;
+		/* The names one per key, the first seen of each. */
+		json_t *bykey = json_object();
+		const char *name;
+		json_object_foreach(names, name, v) {
+			char *k = text_key(name);
+			if (k && *k && !json_object_get(bykey, k))
+				json_object_set_new(bykey, k, json_string(name));
+			free(k);
+		}
+		if (json_object_size(bykey) < 2) {
+			json_decref(bykey);
+			continue;
+		}
+		json_t *c = json_object(), *vals = json_array();
 		const char *k;
 		json_set_str(c, "entity_id", ids[i]);
 		json_set_str(c, "field", "character_name");
-		json_object_foreach(names, k, v)
-			json_array_append(vals, v);
+		json_object_foreach(bykey, k, v)
+			json_array_append_new(vals, json_pack("{sssO}", "value", json_string_value(v),
+							      "url", json_object_get(names,
+										     json_string_value(v))));
+		json_decref(bykey);
 		json_object_set_new(c, "values", vals);
 		json_array_append_new(n->conflicts, c);
 	}

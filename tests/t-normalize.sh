@@ -82,6 +82,22 @@ check "conflicts between pages: a character named two ways" "18-1|character_name
 	"$(rep '.conflicts[] | select(.field=="character_name") | "\(.entity_id)|\(.field)|\([.values[].value]|join(" / "))"')"
 # 26-300's page lists 12-2, which credits her only through an unlinked
 # credit ("Yuko Ohtomo") that joined her: not a conflict.
+# A character's names are compared by key: spellings of one key (case,
+# blanks) are no conflict; two keys are, each shown by its first spelling
+# and the page it was first seen on.
+CW=$TEST_TMP/chars
+mkdir -p "$CW"
+cw() {   # work id, character name
+	printf '{"key":"%s","entity_id":"%s","kind":"work","url":"http://wiki.test/w/%s/","http_status":200,"fetched_at":"2026-11-01T00:00:00Z","sha256":"%s","work":{"title":"W %s","type":"TV","cast":[{"character_id":"%s","character_name":"%s","voices":[{"lang":"ja","person_id":"26-1","name":"A B"}]}]},"warnings":[]}\n' \
+		"$1" "$1" "$1" "$(printf '%064d' "${1#12-}")" "$1" "$3" "$2"
+}
+{ head -1 "$D/parsed.jsonl"
+  cw 12-1 "Faye Valentine" 18-7; cw 12-2 "FAYE  VALENTINE" 18-7; cw 12-3 "Ein" 18-8; cw 12-4 "ein" 18-8
+  cw 12-5 "Jet" 18-9; cw 12-6 "JET BLACK" 18-9; cw 12-7 "Jet Black" 18-9; } >"$CW/parsed.jsonl"
+"$BIN/normalize" -q --set pipeline.work_dir="$CW" --set normalize.roles="$TOP/normalize/roles.tsv" --set normalize.jobs=2
+check "character names: one conflict, by key, first spelling and page of each" \
+	"18-9|Jet@http://wiki.test/w/12-5/ / JET BLACK@http://wiki.test/w/12-6/" \
+	"$(jq -r '.conflicts[] | select(.field=="character_name") | "\(.entity_id)|\([.values[] | "\(.value)@\(.url)"] | join(" / "))"' "$CW/report.json")"
 check "conflicts between pages: a person page lists a work that does not credit them" \
 	"26-500|lists 12-3 (Music)|http://wiki.test/mika-ito/26-500/" \
 	"$(rep '.conflicts[] | select(.field=="credits") | "\(.entity_id)|\(.values[0].value)|\(.values[0].url)"')"
