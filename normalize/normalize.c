@@ -637,21 +637,42 @@ static void *index_shard(void *arg)
 	return NULL;
 }
 
+/* fn(arg) on a thread of its own; bg_wait waits for it, or runs it
+ * there when the thread could not start. */
+struct bg {
+	pthread_t tid;
+	bool started;
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void bg_start(struct bg *b, void *(*fn)(void *), void *arg)
+{
+	b->fn = fn;
+	b->arg = arg;
+	b->started = pthread_create(&b->tid, NULL, fn, arg) == 0;
+}
+
+static void bg_wait(struct bg *b)
+{
+	if (b->started)
+		pthread_join(b->tid, NULL);
+	else if (b->fn)
+		b->fn(b->arg);
+	b->started = false;
+	b->fn = NULL;
+}
+
 /* Runs fn on each of count items (at most 16) of size bytes from v,
- * count - 1 of them on new threads (here, when a thread cannot start). */
+ * count - 1 of them on new threads. */
 static void run_parallel(void *v, size_t size, int count, void *(*fn)(void *))
 {
-	pthread_t tid[16];
-	bool started[16] = { false };
+	struct bg b[16];
 	for (int t = 1; t < count; t++)
-		started[t] = pthread_create(&tid[t], NULL, fn, (char *)v + (size_t)t * size) == 0;
+		bg_start(&b[t], fn, (char *)v + (size_t)t * size);
 	fn(v);
-	for (int t = 1; t < count; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			fn((char *)v + (size_t)t * size);
-	}
+	for (int t = 1; t < count; t++)
+		bg_wait(&b[t]);
 }
 
 static void run_shards(struct shard *shards, int count, void *(*fn)(void *))
@@ -2225,21 +2246,17 @@ static int normalize_run(struct stage_ctx *ctx)
 	PHASE("index");
 	/* The previous output's hashes are read while the forms are collected. */
 	struct prev_job pj = { out, NULL };
-	pthread_t prev_tid;
-	bool prev_thread = pthread_create(&prev_tid, NULL, read_previous, &pj) == 0;
-	if (!prev_thread)
-		read_previous(&pj);
+	struct bg prev;
+	bg_start(&prev, read_previous, &pj);
 	if (collect_forms(&n, threads)) {
 		log_error("out of memory");
 		rc = EXIT_FAIL;
-		if (prev_thread)
-			pthread_join(prev_tid, NULL);
+		bg_wait(&prev);
 		changes_free(pj.chg);
 		goto cleanup;
 	}
 	PHASE("forms");
-	if (prev_thread)
-		pthread_join(prev_tid, NULL);
+	bg_wait(&prev);
 	if (!(s.chg = pj.chg)) {
 		rc = EXIT_OUTPUT;
 		goto cleanup;
@@ -2321,26 +2338,22 @@ static int normalize_run(struct stage_ctx *ctx)
 	/* The output is synced while the report is made; the report's files
 	 * are synced too, and all of them get their names at the end. */
 	struct sync_job sj = { fileno(s.w.af.fp), 0 };
-	pthread_t sync_tid;
-	bool sync_thread = pthread_create(&sync_tid, NULL, sync_output, &sj) == 0;
+	struct bg sync;
+	bg_start(&sync, sync_output, &sj);
 	/* What changed (the changed records read back) on a thread of its
 	 * own, while this one lists conflicts and candidates. */
 	struct changes_job cj = { s.chg, s.w.af.fp, s.w.af.tmp, NULL };
-	pthread_t chg_tid;
-	bool chg_thread = pthread_create(&chg_tid, NULL, changes_run, &cj) == 0;
+	struct bg chg;
+	bg_start(&chg, changes_run, &cj);
 	character_conflicts(&n);
 	json_t *cand = build_candidates(&n);
 	PHASE("candidates");
-	if (chg_thread)
-		pthread_join(chg_tid, NULL);
-	else
-		changes_run(&cj);
+	bg_wait(&chg);
 	PHASE("changes");
 	json_t *rep = build_report(&n, nw, np, ng, ncred, cand, cj.out);
 	struct report_files *rf = report_prepare(rep, ctx->work_dir);
 	json_decref(rep);
-	if (sync_thread)
-		pthread_join(sync_tid, NULL);
+	bg_wait(&sync);
 	PHASE("report");
 	if (sj.err)
 		log_error("cannot write '%s': %s", out, strerror(sj.err));
