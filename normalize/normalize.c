@@ -2102,10 +2102,14 @@ static void put(struct norm *n, struct sink *s, const char *type, const char *id
 
 static int index_pages(struct norm *n)
 {
-	size_t cap = n->in.n + 1;
-	n->works = calloc(cap, sizeof *n->works);
-	n->people = calloc(cap, sizeof *n->people);
-	n->gone = calloc(cap, sizeof *n->gone);
+	/* Each list its own size: fresh memory is what costs here. */
+	size_t cap[IN_GONE + 1] = { 0 };
+	for (size_t i = 0; i < n->in.n; i++)
+		if (n->in.pages[i]->entity_id)
+			cap[n->in.pages[i]->kind]++;
+	n->works = calloc(cap[IN_WORK] + 1, sizeof *n->works);
+	n->people = calloc(cap[IN_PERSON] + 1, sizeof *n->people);
+	n->gone = calloc(cap[IN_GONE] + 1, sizeof *n->gone);
 	if (!n->works || !n->people || !n->gone)
 		return -1;
 	for (size_t i = 0; i < n->in.n; i++) {
