@@ -33,7 +33,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DPROJECT_VERSION='"$(VERSION)
              -MMD -MP $(CFLAGS)
 
 # Library flags, each only where it is used.
-PC_BASE  := sqlite3 libpcre2-8 inih jansson libcrypto libxxhash
+PC_BASE  := sqlite3 libpcre2-8 inih jansson nettle libxxhash
 PC_FETCH := libcurl libxml-2.0
 PC_PARSE := libxml-2.0
 PC_NORM  := libutf8proc libxml-2.0 yajl

@@ -18,7 +18,7 @@ libutf8proc-dev
 libinih-dev
 libjansson-dev
 libyajl-dev
-libssl-dev
+nettle-dev
 libxxhash-dev
 sqlite3
 python3
