@@ -58,19 +58,54 @@ struct rule_count {
 	int nex;
 };
 
-/* A person id and its hash (XXH3), compared by the hash first. */
+/* A person id and its key (id_key), compared by the key first. */
 struct pid_ref {
 	unsigned long long h;
 	const char *id;
 };
+
+/* An id's key: an id in the site's form, TYPE-ID in digits without
+ * leading zeros ("26-1190"), is its two numbers, packed, with the top
+ * bit set: two such ids are the same exactly when their keys are, and
+ * are never compared by their bytes (a read from elsewhere in memory,
+ * which showed in the profile). Any other id ("x-3f2a...") is keyed by
+ * its hash, top bit clear, and compared by its bytes when keys match. */
+static bool plain_digits(const char *s, const char *end)
+{
+	if (end <= s || end - s > 12 || (*s == '0' && end - s > 1))
+		return false;
+	for (const char *p = s; p < end; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static unsigned long long id_key(const char *id)
+{
+	const char *dash = strchr(id, '-');
+	size_t len = strlen(id);
+	if (dash && dash - id <= 6 && plain_digits(id, dash) && plain_digits(dash + 1, id + len)) {
+		unsigned long long t = strtoull(id, NULL, 10), v = strtoull(dash + 1, NULL, 10);
+		if (v < 1ULL << 40)
+			return 1ULL << 63 | t << 40 | v;
+	}
+	return XXH3_64bits(id, len) & ~(1ULL << 63);
+}
+
+static bool id_key_exact(unsigned long long k)
+{
+	return k >> 63;
+}
 
 struct idx {
 	const char *id;
 	const struct in_page *pg;
 	long type;           /* TYPE and ID of TYPE-ID, for sorting as cmp_id */
 	long long num;
-	struct pid_ref *pids;   /* works: the people its links name, by hash */
+	struct pid_ref *pids;   /* works: the people its links name, by key */
 	size_t npids;
+	bool exact;          /* id is TYPE-ID exactly (see id_key): the same
+			      * type and number are the same id */
 };
 
 struct norm {
@@ -177,10 +212,13 @@ static struct idx make_idx(const char *id, const struct in_page *pg)
 {
 	const char *e;
 	long long type = lead_num(id, &e);
-	struct idx x = { id, pg, type > LONG_MAX ? LONG_MAX : (long)type, 0, NULL, 0 };
+	struct idx x = { id, pg, type > LONG_MAX ? LONG_MAX : (long)type, 0, NULL, 0, false };
 	const char *dash = strchr(e, '-');
-	if (x.type && dash)
+	if (x.type && dash) {
+		x.exact = dash == e && plain_digits(id, e);
 		x.num = lead_num(dash + 1, &e);
+		x.exact = x.exact && !*e && plain_digits(dash + 1, e);
+	}
 	return x;
 }
 
@@ -192,7 +230,7 @@ static int cmp_idx(const void *a, const void *b)
 		return x->type < y->type ? -1 : 1;
 	if (x->num != y->num)
 		return x->num < y->num ? -1 : 1;
-	return strcmp(x->id, y->id);
+	return x->exact && y->exact ? 0 : strcmp(x->id, y->id);
 }
 
 static const struct idx *find_idx(const struct idx *v, size_t n, const char *id)
@@ -491,7 +529,7 @@ static void build_redirects(struct norm *n)
 static int cmp_pid_ref(const void *a, const void *b)
 {
 	const struct pid_ref *x = a, *y = b;
-	return x->h != y->h ? (x->h < y->h ? -1 : 1) : strcmp(x->id, y->id);
+	return x->h != y->h ? (x->h < y->h ? -1 : 1) : id_key_exact(x->h) ? 0 : strcmp(x->id, y->id);
 }
 
 /* A growable list of (string, person id) pairs. */
@@ -530,7 +568,7 @@ static void note_link(struct norm *n, struct idx *wi, const char *pid, const cha
 		return;
 	const char *to = resolve(n, pid);
 	if (wi->pids)
-		wi->pids[wi->npids++] = (struct pid_ref){ XXH3_64bits(to, strlen(to)), to };
+		wi->pids[wi->npids++] = (struct pid_ref){ id_key(to), to };
 	if (name && entity_kind_of(pid) == ENT_PERSON)
 		pairs_add(links, name, to);
 }
@@ -1426,7 +1464,7 @@ static bool credits_person(const struct idx *w, const char *id, unsigned long lo
 			hi = mid;
 	}
 	for (; lo < w->npids && w->pids[lo].h == h; lo++)
-		if (!strcmp(w->pids[lo].id, id))
+		if (id_key_exact(h) || !strcmp(w->pids[lo].id, id))
 			return true;
 	return false;
 }
@@ -1434,7 +1472,7 @@ static bool credits_person(const struct idx *w, const char *id, unsigned long lo
 /* Works a person page lists that do not credit the person. */
 static void check_person_credits(struct norm *n, const char *id, const struct in_page *p)
 {
-	unsigned long long h = XXH3_64bits(id, strlen(id));
+	unsigned long long h = id_key(id);
 	for (size_t i = 0; i < p->npcredits; i++) {
 		const struct in_pcredit *c = &p->pcredits[i];
 		const struct idx *wi = find_idx(n->works, n->nworks, c->work_id);
