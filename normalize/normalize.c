@@ -532,16 +532,22 @@ static int cmp_pid_ref(const void *a, const void *b)
 	return x->h != y->h ? (x->h < y->h ? -1 : 1) : id_key_exact(x->h) ? 0 : strcmp(x->id, y->id);
 }
 
-/* A growable list of (string, person id) pairs. */
+/* A growable list of (string, person id) pairs (or a slice of one,
+ * never grown: see collect_links). */
 struct pairs {
 	const char **str, **pid;
 	size_t n, cap;
 	bool oom;                /* a pair could not be added */
+	bool slice;              /* part of another's arrays: never grown */
 };
 
 static void pairs_add(struct pairs *l, const char *str, const char *pid)
 {
 	if (l->n == l->cap) {
+		if (l->slice) {
+			l->oom = true;
+			return;
+		}
 		size_t cap = l->cap ? 2 * l->cap : 4096;
 		const char **s2 = realloc(l->str, cap * sizeof *s2);
 		if (s2)
@@ -656,9 +662,12 @@ static void *keys_shard(void *arg)
 {
 	struct shard *sh = arg;
 	const struct pairs *l = sh->list;
-	/* Sized at once for the names it is given (most distinct): growing
-	 * by doubling takes fresh memory and rehashes at each step. */
-	sh->memo.hint = l->n / (size_t)sh->count;
+	/* Sized at once for the distinct names among those it is given
+	 * (two thirds of them at 20,000 pages: a person's forms recur among
+	 * the names of the person's page): growing by doubling takes fresh
+	 * memory and rehashes at each step; a table sized for them all
+	 * would be twice as large, fresh memory too. */
+	sh->memo.hint = l->n / (size_t)sh->count * 2 / 3;
 	for (size_t i = sh->i; i < l->n; i += (size_t)sh->count)
 		sh->keys[i] = l->str[i] ? memo_get(&sh->memo, l->str[i]) : NULL;
 	return NULL;
@@ -751,24 +760,46 @@ static void *links_range(void *arg)
 
 /* Every work's links, the works split in ranges between threads and the
  * pairs joined in work order (as one thread makes them). With merges
- * in the overrides, one thread: resolve() notes the lines it uses. */
+ * in the overrides, one thread: resolve() notes the lines it uses. The
+ * pairs are one array taken at once, a slice per range as large as its
+ * credits and voices (a pair each at most), closed up at the end: no
+ * array grown by doubling and copied, which is fresh memory. */
 static void collect_links(struct norm *n, int threads, struct pairs *links)
 {
 	struct link_range r[16];
+	size_t at[17] = { 0 };
 	int count = n->nworks < 256 || json_object_size(n->redirect) ? 1
 		: threads < 1 ? 1 : threads > 16 ? 16 : threads;
-	for (int t = 0; t < count; t++)
+	for (int t = 0; t < count; t++) {
 		r[t] = (struct link_range){ n, n->nworks * (size_t)t / (size_t)count,
 					    n->nworks * (size_t)(t + 1) / (size_t)count, { 0 } };
-	run_parallel(r, sizeof *r, count, links_range);
-	*links = r[0].links;
-	for (int t = 1; t < count; t++) {
-		for (size_t i = 0; i < r[t].links.n; i++)
-			pairs_add(links, r[t].links.str[i], r[t].links.pid[i]);
-		links->oom = links->oom || r[t].links.oom;
-		free(r[t].links.str);
-		free(r[t].links.pid);
+		size_t most = 0;
+		for (size_t i = r[t].from; i < r[t].to; i++) {
+			const struct in_page *w = n->works[i].pg;
+			most += w->ncredits;
+			for (size_t c = 0; c < w->ncast; c++)
+				most += w->cast[c].nvoices;
+		}
+		at[t + 1] = at[t] + most;
 	}
+	memset(links, 0, sizeof *links);
+	links->str = malloc((at[count] + 1) * sizeof *links->str);
+	links->pid = malloc((at[count] + 1) * sizeof *links->pid);
+	if (!links->str || !links->pid) {
+		links->oom = true;
+		return;
+	}
+	for (int t = 0; t < count; t++)
+		r[t].links = (struct pairs){ links->str + at[t], links->pid + at[t], 0,
+					     at[t + 1] - at[t], false, true };
+	run_parallel(r, sizeof *r, count, links_range);
+	for (int t = 0; t < count; t++) {
+		memmove(links->str + links->n, r[t].links.str, r[t].links.n * sizeof *links->str);
+		memmove(links->pid + links->n, r[t].links.pid, r[t].links.n * sizeof *links->pid);
+		links->n += r[t].links.n;
+		links->oom = links->oom || r[t].links.oom;
+	}
+	links->cap = at[count];
 }
 
 /* The credited forms of every linked person, and the name index of every
@@ -812,6 +843,14 @@ static int collect_forms(struct norm *n, int threads)
 	oom = oom || n->forms.oom;
 
 	/* The name index: the keys on all threads, then by shard. */
+	size_t most = 0;   /* (the pairs taken at once: see collect_links) */
+	for (size_t i = 0; i < n->npeople; i++)
+		most += 3 + n->people[i].pg->aliases.n;
+	for (size_t i = 0; i < n->forms.n; i++)
+		most += n->forms.p[i].n;
+	names.str = malloc((most + 1) * sizeof *names.str);
+	names.pid = malloc((most + 1) * sizeof *names.pid);
+	names.cap = names.str && names.pid ? most + 1 : 0;
 	for (size_t i = 0; i < n->npeople; i++) {
 		const struct in_page *p = n->people[i].pg;
 		const char *pid = resolve(n, n->people[i].id);
