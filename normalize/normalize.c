@@ -1255,9 +1255,10 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 	yajl_gen_array_open(g);
 	for (i = 0; i < w->ncredits; i++) {
 		const struct in_credit *cr = &w->credits[i];
-		char *pid = cr->person_id ? strdup(resolve(n, cr->person_id)) : NULL;
+		const char *pid = cr->person_id ? resolve(n, cr->person_id) : NULL;
 		char *nm = pid ? NULL : clean(cr->name);   /* the name joins an unlinked credit */
-		if (!pid && nm && (pid = unlinked_person(n, nm, url)))
+		char *own = NULL;                           /* (pid, when made here) */
+		if (!pid && nm && (pid = own = unlinked_person(n, nm, url)))
 			note_credited(n, id, pid);
 		if (!pid) {
 			free(nm);
@@ -1293,7 +1294,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 		}
 		free(note);
 		free(nm);
-		free(pid);
+		free(own);
 	}
 	yajl_gen_array_close(g);
 	pair_set_free(&seen);
@@ -1308,9 +1309,10 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 			note_character(n, row->character_id, cname, url);
 		for (size_t k = 0; k < row->nvoices; k++) {
 			const struct in_voice *va = &row->voices[k];
-			char *pid = va->person_id ? strdup(resolve(n, va->person_id)) : NULL;
+			const char *pid = va->person_id ? resolve(n, va->person_id) : NULL;
 			char *vname = pid ? NULL : clean(va->name);
-			if (!pid && vname && (pid = unlinked_person(n, vname, url)))
+			char *own = NULL;
+			if (!pid && vname && (pid = own = unlinked_person(n, vname, url)))
 				note_credited(n, id, pid);
 			if (pid) {
 				yajl_gen_map_open(g);
@@ -1321,7 +1323,7 @@ static void norm_work(struct norm *n, const char *id, const struct in_page *w)
 				yajl_gen_map_close(g);
 			}
 			free(vname);
-			free(pid);
+			free(own);
 		}
 		free(cname);
 	}
