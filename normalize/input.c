@@ -197,6 +197,7 @@ struct parser {
 	struct vec strs;         /* const char *, for the open string list */
 	struct vec releases, credits, cast, voices, pcredits;
 	struct strtab shared;    /* roles and languages, kept once */
+	struct in_page cur;      /* the record being read (pg points here) */
 	enum slot stack[MAX_DEPTH];
 	int depth;
 	char key[32];
@@ -366,9 +367,7 @@ static int on_map_open(void *ctx)
 	struct parser *p = ctx;
 	enum slot where = parent(p), s = S_SKIP;
 	if (!p->depth) {
-		struct in_page **slot = vec_push(&p->pages);
-		if (!slot || !(p->pg = *slot = arena_alloc(&p->arena, sizeof **slot)))
-			return p->oom = true, 0;
+		p->pg = &p->cur;
 		memset(p->pg, 0, sizeof *p->pg);
 		p->entity = IN_OTHER;
 		p->gone = false;
@@ -425,8 +424,18 @@ static int on_map_close(void *ctx)
 	if (!p->depth)
 		return 0;
 	p->depth--;
-	if (!p->depth)
-		p->pg->kind = p->gone ? IN_GONE : p->entity;
+	if (!p->depth) {
+		/* Into the arena: a gone page or another page (an index) only
+		 * its first members, those every page has (17,600 of the
+		 * 37,800 records at 20,000 pages: 4 MB less). */
+		p->cur.kind = p->gone ? IN_GONE : p->entity;
+		size_t size = p->cur.kind == IN_GONE || p->cur.kind == IN_OTHER
+			? IN_PAGE_COMMON : sizeof p->cur;
+		struct in_page **slot = vec_push(&p->pages);
+		if (!slot || !(*slot = arena_alloc(&p->arena, size)))
+			return p->oom = true, 0;
+		memcpy(*slot, &p->cur, size);
+	}
 	return 1;
 }
 

@@ -49,6 +49,8 @@ struct in_page {
 	long long http_status;
 	bool has_status;
 	struct strs warnings;
+	/* Gone pages (IN_GONE) and others (IN_OTHER) end here: only the
+	 * members above are there (IN_PAGE_COMMON bytes). */
 	/* work, person and character pages */
 	const char *title, *deck;
 	struct strs aliases;
@@ -66,6 +68,8 @@ struct in_page {
 	struct in_pcredit *pcredits;
 	size_t npcredits;
 };
+
+#define IN_PAGE_COMMON offsetof(struct in_page, title)
 
 struct input {
 	struct in_page **pages;  /* in file order (each in the arena) */
