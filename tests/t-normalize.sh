@@ -55,6 +55,13 @@ rep() { jq -r "$1" "$W/report.json"; }
 check_rc "normalize runs" 0 norm --set normalize.overrides="$TOP/normalize/overrides.txt"
 cp "$TEST_TMP/err" "$TEST_TMP/err1"
 check_credits 4 "no overrides"
+# report.json is written as json_dumps with JSON_INDENT(1) writes it:
+# one space per level, ", " and ": " where Python's indent puts them,
+# "[]" and "{}" for empty lists and objects, no newline at the end.
+check "report.json: indented one space a level, empty lists as [], no final newline" "same" \
+	"$(python3 -c 'import json,sys; t=open(sys.argv[1],encoding="utf-8").read(); print("same" if json.dumps(json.loads(t), indent=1, ensure_ascii=False) == t else "differs")' "$W/report.json")"
+check "report.json has empty lists written as []" "yes" \
+	"$(grep -q '": \[\]' "$W/report.json" && echo yes || echo no)"
 check "one person per site id, named by its own page" "Kōji Morimoto" \
 	"$(jq_ 'select(.person_id=="26-100") | .name')"
 check "a person's credited forms are kept as names (all-caps put in normal case)" \
