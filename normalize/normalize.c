@@ -2268,7 +2268,8 @@ static int normalize_run(struct stage_ctx *ctx)
 	char *out = fs_join(ctx->work_dir, "normalized.jsonl");
 	char *roles = config_path(&ctx->cfg, "normalize", "roles");
 	char *ovpath = config_path(&ctx->cfg, "normalize", "overrides");
-	static json_t *all;
+	static struct idx *all;  /* every person, sorted as cmp_idx */
+	size_t nall = 0;
 	int rc = EXIT_OK;
 	unsigned long nw = 0, np = 0, ng = 0, nm = 0, ncred = 0;
 	bool writing = false;
@@ -2359,18 +2360,28 @@ static int normalize_run(struct stage_ctx *ctx)
 	const char *k;
 	json_object_foreach(n.role_counts, k, rc_v)
 		ncred += (unsigned long)json_integer_value(rc_v);
-	/* Every person: those with a page, and those only credited. */
-	all = json_object();
+	/* Every person, once: those with a page, and those only credited. */
+	all = malloc((n.npeople + n.forms.n + 1) * sizeof *all);
+	const char **ids = malloc((n.npeople + n.forms.n + 1) * sizeof *ids);
+	if (!all || !ids) {
+		free(ids);
+		log_error("out of memory");
+		rc = EXIT_FAIL;
+		goto cleanup;
+	}
 	for (size_t i = 0; i < n.npeople; i++)
-		json_object_set_new(all, resolve(&n, n.people[i].id), json_true());
+		all[nall++] = make_idx(resolve(&n, n.people[i].id), NULL);
 	for (size_t i = 0; i < n.forms.n; i++)
-		json_object_set_new(all, n.forms.p[i].pid, json_true());
-	size_t cnt;
-	const char **ids = sorted_keys(all, &cnt);
-	size_t keep = 0;
-	for (size_t i = 0; i < cnt; i++)   /* a gone page no credit names: a gone record */
-		if (!find(n.gone, n.ngone, ids[i]) || formset_get(&n.forms, ids[i]))
-			ids[keep++] = ids[i];
+		all[nall++] = make_idx(n.forms.p[i].pid, NULL);
+	qsort(all, nall, sizeof *all, cmp_idx);
+	size_t cnt = 0, keep = 0;
+	for (size_t i = 0; i < nall; i++)
+		if (!cnt || cmp_idx(&all[cnt - 1], &all[i]))
+			all[cnt++] = all[i];
+	nall = cnt;
+	for (size_t i = 0; i < nall; i++)   /* a gone page no credit names: a gone record */
+		if (!find(n.gone, n.ngone, all[i].id) || formset_get(&n.forms, all[i].id))
+			ids[keep++] = all[i].id;
 	if (!s.rc)
 		np = run_phase(&n, &s, PH_PEOPLE, ids, keep, threads);
 	free(ids);
@@ -2394,7 +2405,7 @@ static int normalize_run(struct stage_ctx *ctx)
 	free(mids);
 	for (size_t i = 0; i < n.ngone && !s.rc && !stage_stop; i++) {
 		const struct in_page *g = n.gone[i].pg;
-		if (formset_get(&n.forms, n.gone[i].id) || json_object_get(all, n.gone[i].id))
+		if (formset_get(&n.forms, n.gone[i].id) || find_idx(all, nall, n.gone[i].id))
 			continue; /* written as a person marked gone */
 		yajl_gen_map_open(n.g);
 		o_str(n.g, "type", "gone");
@@ -2476,7 +2487,8 @@ cleanup:
 	}
 	if (n.g)
 		yajl_gen_free(n.g);
-	json_decref(all);
+	free(all);
+	all = NULL;
 	role_map_free(n.roles);
 	overrides_free(&n.ov);
 	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++)
