@@ -22,8 +22,8 @@ static struct strtab_ent *add(struct strtab *t, const char *s, size_t hint)
 int main(void)
 {
 	struct strtab t = { 0 };
-	static char keys[5000][16];
-	char probe[16];
+	static char keys[5000][24];   /* ("role %d" of any int: -Wformat-truncation) */
+	char probe[24];
 
 	CHECK(find(&t, "Director") == NULL, "an empty table finds nothing");
 	struct strtab_ent *e = add(&t, "Director", 0);
