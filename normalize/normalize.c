@@ -65,12 +65,7 @@ struct pid_ref {
 	const char *id;
 };
 
-/* An id's key: an id in the site's form, TYPE-ID in digits without
- * leading zeros ("26-1190"), is its two numbers, packed, with the top
- * bit set: two such ids are the same exactly when their keys are, and
- * are never compared by their bytes (a read from elsewhere in memory,
- * which showed in the profile). Any other id ("x-3f2a...") is keyed by
- * its hash, top bit clear, and compared by its bytes when keys match. */
+/* Digits only, at most 12, no leading zero: a number written one way. */
 static bool plain_digits(const char *s, const char *end)
 {
 	if (end <= s || end - s > 12 || (*s == '0' && end - s > 1))
@@ -79,23 +74,6 @@ static bool plain_digits(const char *s, const char *end)
 		if (*p < '0' || *p > '9')
 			return false;
 	return true;
-}
-
-static unsigned long long id_key(const char *id)
-{
-	const char *dash = strchr(id, '-');
-	size_t len = strlen(id);
-	if (dash && dash - id <= 6 && plain_digits(id, dash) && plain_digits(dash + 1, id + len)) {
-		unsigned long long t = strtoull(id, NULL, 10), v = strtoull(dash + 1, NULL, 10);
-		if (v < 1ULL << 40)
-			return 1ULL << 63 | t << 40 | v;
-	}
-	return XXH3_64bits(id, len) & ~(1ULL << 63);
-}
-
-static bool id_key_exact(unsigned long long k)
-{
-	return k >> 63;
 }
 
 struct idx {
@@ -239,6 +217,25 @@ static int cmp_idx(const void *a, const void *b)
 	if (x->num != y->num)
 		return x->num < y->num ? -1 : 1;
 	return x->exact && y->exact ? 0 : strcmp(x->id, y->id);
+}
+
+/* An id's key: an id in the site's form, TYPE-ID exactly (make_idx's
+ * exact: "26-1190"), is its two numbers, packed, with the top bit set:
+ * two such ids are the same exactly when their keys are, and are never
+ * compared by their bytes (a read from elsewhere in memory, which showed
+ * in the profile). Any other id ("x-3f2a...") is keyed by its hash, top
+ * bit clear, and compared by its bytes when keys match. */
+static unsigned long long id_key(const char *id)
+{
+	struct idx k = make_idx(id, NULL);
+	if (k.exact && k.type < 1L << 23 && k.num < 1LL << 40)
+		return 1ULL << 63 | (unsigned long long)k.type << 40 | (unsigned long long)k.num;
+	return XXH3_64bits(id, strlen(id)) & ~(1ULL << 63);
+}
+
+static bool id_key_exact(unsigned long long k)
+{
+	return k >> 63;
 }
 
 static const struct idx *find_idx(const struct idx *v, size_t n, const char *id)
@@ -728,6 +725,15 @@ struct link_range {
 	struct pairs links;
 };
 
+/* A work's links to people: its credits and its voices. */
+static size_t links_of(const struct in_page *w)
+{
+	size_t nl = w->ncredits;
+	for (size_t c = 0; c < w->ncast; c++)
+		nl += w->cast[c].nvoices;
+	return nl;
+}
+
 static void *links_range(void *arg)
 {
 	struct link_range *r = arg;
@@ -735,9 +741,7 @@ static void *links_range(void *arg)
 	for (size_t i = r->from; i < r->to; i++) {
 		struct idx *wi = &n->works[i];
 		const struct in_page *w = wi->pg;
-		size_t nl = w->ncredits;
-		for (size_t c = 0; c < w->ncast; c++)
-			nl += w->cast[c].nvoices;
+		size_t nl = links_of(w);
 		wi->pids = nl ? malloc(nl * sizeof *wi->pids) : NULL;
 		for (size_t c = 0; c < w->ncredits; c++)
 			note_link(n, wi, w->credits[c].person_id, w->credits[c].name, &r->links);
@@ -767,12 +771,8 @@ static void collect_links(struct norm *n, int threads, struct pairs *links)
 		r[t] = (struct link_range){ n, n->nworks * (size_t)t / (size_t)count,
 					    n->nworks * (size_t)(t + 1) / (size_t)count, { 0 } };
 		size_t most = 0;
-		for (size_t i = r[t].from; i < r[t].to; i++) {
-			const struct in_page *w = n->works[i].pg;
-			most += w->ncredits;
-			for (size_t c = 0; c < w->ncast; c++)
-				most += w->cast[c].nvoices;
-		}
+		for (size_t i = r[t].from; i < r[t].to; i++)
+			most += links_of(n->works[i].pg);
 		at[t + 1] = at[t] + most;
 	}
 	memset(links, 0, sizeof *links);
